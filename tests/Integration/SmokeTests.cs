@@ -1,0 +1,8 @@
+namespace Certstream.Tests.Integration;
+
+public class SmokeTests
+{
+    [Fact]
+    public void SharedTestDataHasSources() =>
+        Assert.True(File.Exists(RequiresTestData.Path("SOURCES.md")));
+}
