@@ -219,4 +219,16 @@ public class LogFollowPolicyTests
         Assert.Equal("First", Assert.Single(selection.Followed).Name);
         Assert.Equal(("Second", SkipReason.Duplicate), (selection.Skipped[0].Name, selection.Skipped[0].Reason));
     }
+
+    [Fact]
+    public void Null_operators_and_entries_do_not_stop_their_neighbours()
+    {
+        var json = $$"""
+            {"operators": [null, {"name": "A", "logs": [null, {{Log("After null", "https://ct.example/after/", State("usable"))}}], "tiled_logs": [null]}]}
+            """;
+
+        var selection = new LogFollowPolicy(new LogFollowOptions()).Select(Parse(json), Now);
+
+        Assert.Equal("After null", Assert.Single(selection.Followed).Name);
+    }
 }

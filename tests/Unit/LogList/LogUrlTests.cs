@@ -11,6 +11,7 @@ public class LogUrlTests
     [InlineData("HTTPS://CT.Example.COM/Log/", "https://ct.example.com/Log", "ct.example.com/Log")]
     [InlineData("https://oak.ct.letsencrypt.org/", "https://oak.ct.letsencrypt.org", "oak.ct.letsencrypt.org")]
     [InlineData("http://127.0.0.1:8080/ct/", "http://127.0.0.1:8080/ct", "127.0.0.1:8080/ct")]
+    [InlineData("http://[::1]:8080/ct/", "http://[::1]:8080/ct", "[::1]:8080/ct")]
     [InlineData("  https://ct.cloudflare.com/logs/raio2025h2b/  ", "https://ct.cloudflare.com/logs/raio2025h2b", "ct.cloudflare.com/logs/raio2025h2b")]
     public void Normalizes_scheme_host_and_trailing_slash(string input, string url, string key)
     {
