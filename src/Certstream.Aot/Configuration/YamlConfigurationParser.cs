@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Certstream.Configuration;
@@ -26,13 +27,21 @@ public static partial class YamlConfigurationParser
     public static YamlConfigurationDocument Parse(TextReader reader, string sourceName)
     {
         var stream = new YamlStream();
+        var parser = new PositionTrackingParser(new Parser(reader));
         try
         {
-            stream.Load(reader);
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new ConfigurationFileException(sourceName, (int)e.Start.Line, (int)e.Start.Column, Describe(e));
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (e.g. an unclosed "[" before a
+            // "key: {}" line); report where parsing got to.
+            var at = parser.LastGoodEnd;
+            throw new ConfigurationFileException(sourceName, (int)at.Line, (int)at.Column, "malformed YAML after this point");
         }
 
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -129,6 +138,24 @@ public static partial class YamlConfigurationParser
     {
         var text = MarkPrefix().Replace(e.Message, "");
         return text.Length > 0 ? text : "malformed YAML";
+    }
+
+    /// <summary>Remembers where the last successfully parsed event ended.</summary>
+    private sealed class PositionTrackingParser(IParser inner) : IParser
+    {
+        public Mark LastGoodEnd { get; private set; } = Mark.Empty;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (inner.Current is { } current)
+            {
+                LastGoodEnd = current.End;
+            }
+
+            return inner.MoveNext();
+        }
     }
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
