@@ -110,22 +110,12 @@ internal sealed partial class ClientSession
         {
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                long messages = 0;
-                long bytes = 0;
-                try
+                while (!_stop.IsCancellationRequested && reader.TryRead(out var payload))
                 {
-                    while (!_stop.IsCancellationRequested && reader.TryRead(out var payload))
-                    {
-                        _queue.MarkHasRoom();
-                        // No token: cancelling a send aborts the socket. A stuck send is ended by the abort timer.
-                        await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-                        messages++;
-                        bytes += payload.Length;
-                    }
-                }
-                finally
-                {
-                    _counters.AddSent(messages, bytes);
+                    _queue.MarkHasRoom();
+                    // No token: cancelling a send aborts the socket. A stuck send is ended by the abort timer.
+                    await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    _counters.AddSent(1, payload.Length);
                 }
             }
         }
