@@ -1,3 +1,4 @@
+using Certstream.Streaming;
 using Certstream.Configuration;
 
 namespace Certstream.Tests.Unit.Configuration;
