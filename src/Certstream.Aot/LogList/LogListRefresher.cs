@@ -20,7 +20,10 @@ public sealed partial class LogListRefresher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<LogSetChange> _changes = Channel.CreateUnbounded<LogSetChange>(
-        new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+
+    // RefreshOnceAsync is public (a manual reload may race the timer): changes are computed one at a time.
+    private readonly Lock _applyGate = new();
 
     private IReadOnlyList<CtLog> _current = [];
     private bool _published;
@@ -130,6 +133,14 @@ public sealed partial class LogListRefresher
 
     private void Apply(LogSelection selection, string? listVersion)
     {
+        lock (_applyGate)
+        {
+            ApplyLocked(selection, listVersion);
+        }
+    }
+
+    private void ApplyLocked(LogSelection selection, string? listVersion)
+    {
         var previous = Current;
         var previousByKey = previous.ToDictionary(l => l.NormalizedKey, StringComparer.Ordinal);
         var nextKeys = selection.Followed.Select(l => l.NormalizedKey).ToHashSet(StringComparer.Ordinal);
@@ -216,6 +227,11 @@ public sealed partial class LogListRefresher
         {
             LogSelectionWarning(_logger, warning);
         }
+
+        if (selection.Followed.Count == 0)
+        {
+            LogNothingToFollow(_logger);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "disable_default_logs is set: following only the configured logs")]
@@ -246,6 +262,9 @@ public sealed partial class LogListRefresher
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Log list: {Warning}")]
     private static partial void LogSelectionWarning(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No CT log is selected for following; check the log list and additional_logs")]
+    private static partial void LogNothingToFollow(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Following {Name} ({Url}, {Kind}, {State})")]
     private static partial void LogLogAdded(ILogger logger, string name, string url, LogKind kind, LogState state);
