@@ -130,6 +130,7 @@ public sealed class ResumeTests : IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var run = supervisor.RunAsync(logs, null, stop.Token);
         await sink.WaitUntilAsync(s => s.Count(logs[0].NormalizedKey) >= 10, TimeSpan.FromSeconds(20), "the 10 new rfc entries");
+        await server.Requests.WaitForAsync(r => r.Any(x => x.LogName == "tiled" && x.Kind == RequestKind.Checkpoint && x.Status == 200), TimeSpan.FromSeconds(20));
         server["tiled"].Grow(256);
         await sink.WaitUntilAsync(s => s.Count(logs[1].NormalizedKey) >= 256, TimeSpan.FromSeconds(20), "the new tiled entries");
         await stop.CancelAsync();
