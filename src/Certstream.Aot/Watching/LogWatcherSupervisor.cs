@@ -24,6 +24,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, RunningLog> _running = new(StringComparer.Ordinal);
     private readonly ExponentialBackoff _restartBackoff;
+    private volatile bool _abandoned;
 
     public LogWatcherSupervisor(IEntrySink sink, WatcherOptions options, ILogger logger, HttpClient? http = null, TimeProvider? time = null, ResumeIndex? resume = null)
     {
@@ -162,7 +163,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     /// <summary>Copies every watcher's position into the resume index and writes it (no-op when recovery is off).</summary>
     public void SaveIndex()
     {
-        if (Resume is null)
+        if (Resume is null || _abandoned)
         {
             return;
         }
@@ -221,6 +222,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     /// <summary>Stops the supervisor as a crash would: watchers cancelled, no final save (tests of resume after kill -9).</summary>
     internal async Task AbandonAsync()
     {
+        _abandoned = true;
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var running in _running.Values)
         {
