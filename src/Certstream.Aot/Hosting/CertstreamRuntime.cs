@@ -44,7 +44,10 @@ public sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposable
             time,
             loggerFactory.CreateLogger<LogListRefresher>());
         Watchers = new LogWatcherSupervisor(_sink, settings.Watchers, loggerFactory.CreateLogger("Certstream.Watching"), _http, time);
-        Pipeline = new CertificatePipeline(_sink.Reader, broadcaster, new PipelineStats(), loggerFactory.CreateLogger("Certstream.Pipeline"), time);
+        Pipeline = new CertificatePipeline(_sink.Reader, broadcaster, new PipelineStats(), loggerFactory.CreateLogger("Certstream.Pipeline"), time)
+        {
+            BatchPublished = Watchers.Acknowledge,
+        };
     }
 
     public LogListRefresher Refresher { get; }

@@ -51,6 +51,7 @@ public static class ComponentOptions
             UserAgent = general.EffectiveUserAgent,
             RecoveryEnabled = general.Recovery.Enabled,
             IndexFilePath = general.Recovery.CtIndexFile,
+            CommitOnAcknowledge = true,
         };
     }
 

@@ -230,9 +230,20 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         }
     }
 
+    /// <summary>The consumer handled <paramref name="batch"/> (published or counted as malformed): commit its position.</summary>
+    public void Acknowledge(LogEntryBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Entries.Count > 0 && _running.TryGetValue(batch.Log.NormalizedKey, out var running))
+        {
+            running.State.Committed(batch.LastIndex);
+        }
+    }
+
     private void RecordPosition(LogWatchState state)
     {
-        if (Resume is not null && state.NextIndex is { } next)
+        var position = _options.CommitOnAcknowledge ? state.CommittedNextIndex : state.NextIndex;
+        if (Resume is not null && position is { } next)
         {
             Resume.SetNextIndex(state.Log.NormalizedKey, next);
         }
