@@ -89,7 +89,7 @@ public class GoldenCertificateTests
     }
 
     /// <summary>Compact JSON text of a value with certstream's escaping, so formatting of the files does not matter.</summary>
-    private static string Normalize(JsonElement element)
+    internal static string Normalize(JsonElement element)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, CertstreamMessageEncoder.WriterOptions))
@@ -100,10 +100,10 @@ public class GoldenCertificateTests
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static string? ExpectedFolder()
+    internal static string? ExpectedFolder(string kind = "certs")
     {
         var repoRoot = typeof(SharedTestData).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "CertstreamRepoRoot")?.Value;
-        return repoRoot is null ? null : Path.Combine(repoRoot, "tests", "Unit", "Golden", "expected", "certs");
+        return repoRoot is null ? null : Path.Combine(repoRoot, "tests", "Unit", "Golden", "expected", kind);
     }
 }
