@@ -146,7 +146,7 @@ public class DecoderRobustnessTests
         }
     }
 
-    private static byte[] Mutate(byte[] input, Random random)
+    internal static byte[] Mutate(byte[] input, Random random)
     {
         var bytes = (byte[])input.Clone();
         switch (random.Next(6))
