@@ -34,4 +34,10 @@ public sealed class LogEntry
 
     /// <summary>Raw CtExtensions bytes of the TimestampedEntry (without the u16 length).</summary>
     public ReadOnlyMemory<byte> Extensions { get; init; }
+
+    /// <summary>
+    /// Raw TimestampedEntry bytes (leaf_input without its 2-byte header, or the tile leaf's first part).
+    /// The Merkle leaf hash is SHA-256(0x00 || 0x00 0x00 || TimestampedEntry); see <see cref="MerkleLeafHash"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> TimestampedEntry { get; init; }
 }

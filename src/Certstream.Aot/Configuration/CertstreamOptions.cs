@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Certstream.Configuration;
+
+/// <summary>
+/// The whole configuration, with the same sections, key names and defaults as certstream-server-go.
+/// Bound by the configuration-binding source generator; validated by <see cref="ConfigurationValidator"/>.
+/// </summary>
+public sealed class CertstreamOptions
+{
+    [ConfigurationKeyName("webserver")]
+    public WebServerOptions WebServer { get; set; } = new();
+
+    [ConfigurationKeyName("prometheus")]
+    public PrometheusOptions Prometheus { get; set; } = new();
+
+    [ConfigurationKeyName("general")]
+    public GeneralOptions General { get; set; } = new();
+}

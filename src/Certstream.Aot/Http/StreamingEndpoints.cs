@@ -1,0 +1,186 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.WebSockets;
+using Certstream.Messages;
+using Certstream.Streaming;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+
+namespace Certstream.Http;
+
+/// <summary>
+/// Maps the three streams, their example.json, /latest.json, and the address middleware (real IP, whitelist).
+/// Plain RequestDelegates only, so nothing needs runtime code generation.
+/// </summary>
+public static class StreamingEndpoints
+{
+    private const string JsonContentType = "application/json";
+
+    /// <summary>Shortest per-connection heartbeat a client may ask for with ?heartbeat=SECONDS.</summary>
+    private static readonly TimeSpan MinimumHeartbeat = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Installs middleware and endpoints on <paramref name="app"/>, and closes every client with 1001 when the
+    /// application stops. Call before any other middleware that should be covered by the whitelist.
+    /// </summary>
+    /// <exception cref="FormatException">A whitelist or trusted-proxy entry is not an IP or CIDR.</exception>
+    public static void Map(WebApplication app, EndpointOptions options, Broadcaster broadcaster, ConnectedClients clients)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(broadcaster);
+        ArgumentNullException.ThrowIfNull(clients);
+
+        var resolver = new ClientAddressResolver(options.RealIp, AddressSet.Parse(options.TrustedProxies));
+        var whitelist = new AddressWhitelist(AddressSet.Parse(options.Whitelist));
+        app.Use(resolver.InvokeAsync);
+        app.Use(whitelist.InvokeAsync);
+        // Must come before UseWebSockets, which captures the upgrade feature when a request enters it.
+        app.Use(ActivityTrackingUpgradeFeature.InvokeAsync);
+        app.UseWebSockets();
+
+        var streams = new (string Name, string Path, string Description, StreamFormat Format)[]
+        {
+            ("full", NormalizePath(options.FullStreamPath), "every certificate with its chain and DER", StreamFormat.Full),
+            ("lite", NormalizePath(options.LiteStreamPath), "every certificate without chain and DER", StreamFormat.Lite),
+            ("domains-only", NormalizePath(options.DomainsOnlyStreamPath), "the domains of every certificate", StreamFormat.DomainsOnly),
+        };
+        var index = streams.Select(s => (s.Name, s.Path, s.Description)).ToArray();
+
+        foreach (var stream in streams)
+        {
+            var format = stream.Format;
+            // Routing matches "/full-stream" and "/full-stream/" alike.
+            app.Map(stream.Path, (RequestDelegate)(context => ServeStreamAsync(context, format, options, clients, index)));
+            app.MapGet(StreamIndexPage.ExamplePath(stream.Path), (RequestDelegate)(context => ServeExampleAsync(context, format, broadcaster)));
+        }
+
+        app.MapGet("/latest.json", (RequestDelegate)(context => ServeLatestAsync(context, broadcaster)));
+
+        var lifetime = app.Services.GetService(typeof(IHostApplicationLifetime)) as IHostApplicationLifetime;
+        lifetime?.ApplicationStopping.Register(() => clients.CloseAllAsync().Wait());
+    }
+
+    private static async Task ServeStreamAsync(
+        HttpContext context,
+        StreamFormat format,
+        EndpointOptions options,
+        ConnectedClients clients,
+        (string Name, string Path, string Description)[] index)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                return;
+            }
+
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(StreamIndexPage.Render(context.Request.Scheme, context.Request.Host.Value ?? "localhost", index), context.RequestAborted);
+            return;
+        }
+
+        var heartbeat = clients.Options.HeartbeatInterval;
+        if (context.Request.Query.TryGetValue("heartbeat", out var requested))
+        {
+            if (!double.TryParse(requested.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds >= 0) || seconds > 86400)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await WriteJsonErrorAsync(context, "heartbeat must be a number of seconds between 0 and 86400");
+                return;
+            }
+
+            heartbeat = seconds == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(seconds);
+            if (heartbeat > TimeSpan.Zero && heartbeat < MinimumHeartbeat)
+            {
+                heartbeat = MinimumHeartbeat;
+            }
+        }
+
+        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            DangerousEnableCompression = options.CompressionEnabled,
+            // With a finite KeepAliveTimeout the runtime sends PING frames (.NET 9+) after PingInterval of silence,
+            // instead of unsolicited PONGs. The timeout is set out of reach on purpose: liveness is decided by the
+            // session from any inbound byte (ClientActivity), which closes with 1008, long before this would abort.
+            KeepAliveInterval = clients.Options.PingInterval,
+            KeepAliveTimeout = TimeSpan.FromMilliseconds(int.MaxValue),
+        });
+        var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
+        var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        await clients.ServeAsync(socket, format, activity, heartbeat, client);
+    }
+
+    private static Task ServeExampleAsync(HttpContext context, StreamFormat format, Broadcaster broadcaster)
+    {
+        var newest = broadcaster.Newest(format);
+        if (newest is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return WriteJsonErrorAsync(context, "no certificate received yet");
+        }
+
+        return WriteJsonAsync(context, newest.GetBytes(format));
+    }
+
+    private static async Task ServeLatestAsync(HttpContext context, Broadcaster broadcaster)
+    {
+        SetJsonHeaders(context);
+        var body = context.Response.BodyWriter;
+        body.Write("{\"messages\":["u8);
+        var first = true;
+        foreach (var message in broadcaster.Latest())
+        {
+            if (!first)
+            {
+                body.Write(","u8);
+            }
+
+            body.Write(message.GetBytes(StreamFormat.Lite).Span);
+            first = false;
+        }
+
+        body.Write("]}"u8);
+        await body.FlushAsync(context.RequestAborted);
+    }
+
+    private static Task WriteJsonErrorAsync(HttpContext context, string error)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error"u8, error);
+            writer.WriteEndObject();
+        }
+
+        return WriteJsonAsync(context, buffer.WrittenMemory);
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json)
+    {
+        SetJsonHeaders(context);
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json, context.RequestAborted);
+    }
+
+    private static void SetJsonHeaders(HttpContext context)
+    {
+        context.Response.ContentType = JsonContentType;
+        context.Response.Headers.AccessControlAllowOrigin = "*";
+    }
+
+    private static string NormalizePath(string path)
+    {
+        path = path.Trim();
+        if (!path.StartsWith('/'))
+        {
+            path = "/" + path;
+        }
+
+        return path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+}

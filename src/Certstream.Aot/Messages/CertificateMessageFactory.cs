@@ -1,0 +1,18 @@
+using Certstream.Ct;
+
+namespace Certstream.Messages;
+
+/// <summary>Wraps a <see cref="CertificateUpdate"/> in a <see cref="CertificateMessage"/> that encodes each format on first use.</summary>
+public static class CertificateMessageFactory
+{
+    public static CertificateMessage Create(CertificateUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return new CertificateMessage(format => CertstreamMessageEncoder.Encode(update, format))
+        {
+            LogUrl = update.Source.Url,
+            CertIndex = update.CertIndex,
+            IsPrecert = update.UpdateType == LogEntryType.Precert,
+        };
+    }
+}

@@ -1,0 +1,16 @@
+namespace Certstream.Messages;
+
+/// <summary>The <c>source</c> object of a certificate_update.</summary>
+public sealed class CertificateSource
+{
+    /// <summary>Log description from the log list or config.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Log URL (monitoring URL for static-ct), https:// kept, no trailing slash.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>The log's entry timestamp, Unix milliseconds (sent as seconds with millisecond precision).</summary>
+    public required long TimestampMilliseconds { get; init; }
+
+    public required CertificateSourceType Type { get; init; }
+}

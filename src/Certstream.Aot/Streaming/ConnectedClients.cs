@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Certstream.Messages;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Certstream.Streaming;
+
+/// <summary>
+/// The set of connected WebSocket clients: runs each client's session subscribed to the broadcaster, and
+/// closes them all with 1001 on shutdown.
+/// </summary>
+public sealed class ConnectedClients
+{
+    private readonly Broadcaster _broadcaster;
+    private readonly StreamingOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<ClientSession, byte> _sessions = new();
+    private volatile bool _stopping;
+
+    public ConnectedClients(Broadcaster broadcaster, StreamingOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(broadcaster);
+        ArgumentNullException.ThrowIfNull(options);
+        _broadcaster = broadcaster;
+        _options = options;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<ConnectedClients>();
+    }
+
+    public StreamingOptions Options => _options;
+
+    public int Count => _sessions.Count;
+
+    /// <summary>
+    /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
+    /// (see <see cref="ActivityTrackingStream"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
+    /// </summary>
+    public async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(activity);
+        var counters = _broadcaster.CountersOf(format);
+        var queue = new ClientQueue(
+            format,
+            _options.ClientQueueCapacity,
+            counters,
+            new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval));
+        var session = new ClientSession(socket, queue, activity, _options, heartbeatInterval, counters, _logger, client);
+        _sessions.TryAdd(session, 0);
+        _broadcaster.Subscribe(queue);
+        if (_stopping)
+        {
+            session.RequestClose(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
+        }
+
+        try
+        {
+            await session.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _broadcaster.Unsubscribe(queue);
+            queue.Complete();
+            _sessions.TryRemove(session, out _);
+        }
+    }
+
+    /// <summary>Closes every client with 1001 (going away); returns when all sessions ended or the close timeout (plus slack) passed.</summary>
+    public async Task CloseAllAsync()
+    {
+        _stopping = true;
+        var sessions = _sessions.Keys.ToArray();
+        foreach (var session in sessions)
+        {
+            session.RequestClose(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
+        }
+
+        // Each session aborts itself after CloseTimeout; the slack covers scheduling.
+        await Task.WhenAll(sessions.Select(s => s.Completion))
+            .WaitAsync(_options.CloseTimeout + TimeSpan.FromSeconds(1))
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+}

@@ -1,0 +1,33 @@
+namespace Certstream.Streaming;
+
+/// <summary>
+/// Tuning of the broadcaster and the WebSocket sessions. Plain values; the host maps configuration onto this.
+/// </summary>
+public sealed record StreamingOptions
+{
+    /// <summary>Messages buffered per client before new ones are dropped for that client.</summary>
+    public int ClientQueueCapacity { get; init; } = 300;
+
+    /// <summary>Certificates waiting for the broadcaster; when full, <see cref="Broadcaster.PublishAsync"/> waits (upstream never drops).</summary>
+    public int PublishQueueCapacity { get; init; } = 1000;
+
+    /// <summary>A WebSocket PING is sent after this much client silence.</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A client that sends no frame at all (data, ping, pong) for this long is closed with 1008.</summary>
+    public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(65);
+
+    /// <summary>JSON heartbeat interval for every client; <see cref="TimeSpan.Zero"/> turns it off (default: clients opt in with ?heartbeat=).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.Zero;
+
+    public SlowClientPolicy SlowClientPolicy { get; init; } = SlowClientPolicy.Drop;
+
+    /// <summary>Largest client message (text or binary) accepted and ignored; larger ones close the client with 1009.</summary>
+    public int MaxClientMessageBytes { get; init; } = 4096;
+
+    /// <summary>How long a close handshake may take before the connection is aborted.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Minimum time between two drop log lines for one client.</summary>
+    public TimeSpan DropLogInterval { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,154 @@
+using Certstream.Ct;
+using Microsoft.Extensions.Logging;
+
+namespace Certstream.Watching;
+
+/// <summary>
+/// Follows one RFC 6962 log: polls get-sth every poll interval, fetches [next, tree size) in
+/// ranges cut at the learned cap with several in flight, and emits strictly in order. A short
+/// answer advances by what came back and the rest of the range is asked again; a failed range is
+/// retried as it was. Never asks past the STH, never skips an index.
+/// </summary>
+public sealed class Rfc6962Watcher : LogWatcher
+{
+    private readonly Rfc6962Client _client;
+    private readonly BatchCapLearner _cap;
+
+    public Rfc6962Watcher(LogWatchState state, Rfc6962Client client, IEntrySink sink, WatcherOptions options, TimeProvider time, ILogger logger)
+        : base(state, sink, options, time, logger)
+    {
+        _client = client;
+        _cap = new BatchCapLearner(options.MaxBatchSize);
+    }
+
+    public int? LearnedCap => _cap.Cap;
+
+    public override async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await WaitForPollAsync(cancellationToken).ConfigureAwait(false);
+            var sth = await FetchAsync("get-sth", _client.GetSthAsync, cancellationToken).ConfigureAwait(false);
+            State.SetTreeSize(sth.TreeSize);
+            if (State.NextIndex is null)
+            {
+                StartAtHead(sth.TreeSize);
+            }
+
+            State.SetState(WatcherState.Following);
+            var limit = Limit(sth.TreeSize);
+            if (State.NextIndex < limit)
+            {
+                await CatchUpAsync(limit, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (IsComplete(State.NextIndex!.Value))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task CatchUpAsync(long limit, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ranges = new List<PendingRange>();
+        var next = State.NextIndex!.Value;
+        var scheduled = next;
+        try
+        {
+            while (next < limit)
+            {
+                var parallel = _cap.Cap is null ? 1 : Math.Max(1, Options.MaxInFlightPerLog);
+                var started = 0;
+                foreach (var range in ranges)
+                {
+                    if (started >= parallel)
+                    {
+                        break;
+                    }
+
+                    range.Fetch ??= FetchRange(range, stop.Token);
+                    started++;
+                }
+
+                while (started < parallel && scheduled < limit)
+                {
+                    var range = new PendingRange(scheduled, _cap.RangeEnd(scheduled, limit));
+                    range.Fetch = FetchRange(range, stop.Token);
+                    ranges.Add(range);
+                    scheduled = range.End;
+                    started++;
+                }
+
+                var head = ranges[0];
+                ranges.RemoveAt(0);
+                var items = await head.Fetch!.ConfigureAwait(false);
+                var requested = head.End - head.Start;
+                if (_cap.Observe(head.Start, requested, items.Count))
+                {
+                    State.SetLearnedCap(_cap.Cap!.Value);
+                    WatcherLog.CapLearned(Logger, Name, _cap.Cap.Value);
+                }
+
+                var entries = new WatchedEntry[items.Count];
+                for (var i = 0; i < items.Count; i++)
+                {
+                    var index = head.Start + i;
+                    var item = items[i];
+                    entries[i] = Decode(index, () => MerkleTreeLeafReader.Read(index, item.LeafInput, item.ExtraData));
+                }
+
+                await EmitAsync(entries, cancellationToken).ConfigureAwait(false);
+                next = head.Start + items.Count;
+
+                if (items.Count < requested)
+                {
+                    // Short answer: the rest of this range comes before every range already queued.
+                    var rest = new List<PendingRange>();
+                    for (var start = next; start < head.End;)
+                    {
+                        var end = _cap.RangeEnd(start, head.End);
+                        rest.Add(new PendingRange(start, end));
+                        start = end;
+                    }
+
+                    ranges.InsertRange(0, rest);
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            foreach (var range in ranges)
+            {
+                if (range.Fetch is { } fetch)
+                {
+                    try
+                    {
+                        await fetch.ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }
+            }
+        }
+    }
+
+    private Task<IReadOnlyList<GetEntriesItem>> FetchRange(PendingRange range, CancellationToken cancellationToken)
+    {
+        var last = range.End - 1;
+        return FetchAsync($"get-entries {range.Start}-{last}", token => _client.GetEntriesAsync(range.Start, last, token), cancellationToken);
+    }
+
+    /// <summary>[Start, End) of the log, and its request once started.</summary>
+    private sealed class PendingRange(long start, long end)
+    {
+        public long Start { get; } = start;
+
+        public long End { get; } = end;
+
+        public Task<IReadOnlyList<GetEntriesItem>>? Fetch { get; set; }
+    }
+}

@@ -1,0 +1,228 @@
+using Certstream.Ct;
+using Microsoft.Extensions.Logging;
+
+namespace Certstream.Watching;
+
+/// <summary>
+/// Follows one static-ct-api log from its monitoring prefix: polls <c>checkpoint</c>, fetches full
+/// data tiles in order with bounded parallelism, and fetches the partial edge tile only after the
+/// tree has not grown past it for the partial-tile timeout, never twice at the same width (404 on a
+/// partial tile: the full tile). Chains are filled from the issuer cache in the tile's order.
+/// </summary>
+public sealed class StaticCtWatcher : LogWatcher
+{
+    private const int TileWidth = TileLeafReader.FullTileWidth;
+
+    private readonly StaticCtClient _client;
+    private readonly IssuerCache _issuers;
+    private readonly HashSet<int> _partialWidths = [];
+    private long _edgeTile = -1;
+    private DateTimeOffset _edgeSince;
+
+    public StaticCtWatcher(LogWatchState state, StaticCtClient client, IssuerCache issuers, IEntrySink sink, WatcherOptions options, TimeProvider time, ILogger logger)
+        : base(state, sink, options, time, logger)
+    {
+        _client = client;
+        _issuers = issuers;
+    }
+
+    public override async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await WaitForPollAsync(cancellationToken).ConfigureAwait(false);
+            var checkpoint = await FetchAsync("checkpoint", _client.GetCheckpointAsync, cancellationToken).ConfigureAwait(false);
+            State.SetTreeSize(checkpoint.TreeSize);
+            if (State.NextIndex is null)
+            {
+                StartAtHead(checkpoint.TreeSize);
+            }
+
+            State.SetState(WatcherState.Following);
+            var limit = Limit(checkpoint.TreeSize);
+            var fullTiles = limit / TileWidth;
+            if (State.NextIndex!.Value / TileWidth < fullTiles)
+            {
+                await FetchFullTilesAsync(State.NextIndex.Value / TileWidth, fullTiles, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (State.NextIndex!.Value < limit)
+            {
+                await FetchPartialTileIfStaleAsync(limit, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (IsComplete(State.NextIndex!.Value))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task FetchFullTilesAsync(long first, long end, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pending = new Queue<Task<WatchedEntry[]>>();
+        var scheduled = first;
+        try
+        {
+            while (pending.Count > 0 || scheduled < end)
+            {
+                while (pending.Count < Math.Max(1, Options.MaxInFlightPerLog) && scheduled < end)
+                {
+                    pending.Enqueue(FetchTileAsync(scheduled, 0, stop.Token));
+                    scheduled++;
+                }
+
+                var entries = await pending.Dequeue().ConfigureAwait(false);
+                await EmitFromNextAsync(entries, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            foreach (var task in pending)
+            {
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    private async Task FetchPartialTileIfStaleAsync(long limit, CancellationToken cancellationToken)
+    {
+        var tile = limit / TileWidth;
+        var width = (int)(limit % TileWidth);
+        var now = Time.GetUtcNow();
+        if (tile != _edgeTile)
+        {
+            // A new edge tile: the tree grew past the old one; start its clock.
+            _edgeTile = tile;
+            _edgeSince = now;
+            _partialWidths.Clear();
+        }
+
+        if (now - _edgeSince < Options.PartialTileTimeout || !_partialWidths.Add(width))
+        {
+            return;
+        }
+
+        var entries = await FetchTileAsync(tile, width, cancellationToken).ConfigureAwait(false);
+        WatcherLog.PartialTile(Logger, Name, tile, width);
+        await EmitFromNextAsync(entries, cancellationToken).ConfigureAwait(false);
+
+        // A wider partial tile waits another full timeout: slow logs do not cost one download per poll.
+        _edgeSince = Time.GetUtcNow();
+    }
+
+    private async Task EmitFromNextAsync(WatchedEntry[] entries, CancellationToken cancellationToken)
+    {
+        var next = State.NextIndex!.Value;
+        var skip = 0;
+        while (skip < entries.Length && entries[skip].Index < next)
+        {
+            skip++;
+        }
+
+        if (skip < entries.Length)
+        {
+            await EmitAsync(skip == 0 ? entries : entries[skip..], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Data tile <paramref name="tile"/> (full when <paramref name="width"/> is 0), decoded leaf by leaf, chains filled.</summary>
+    private async Task<WatchedEntry[]> FetchTileAsync(long tile, int width, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ReadOnlyMemory<byte>> leaves;
+        if (width == 0)
+        {
+            leaves = await FetchLeavesAsync(tile, 0, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                leaves = await FetchLeavesAsync(tile, width, cancellationToken, e => e.Kind == CtFetchErrorKind.NotFound).ConfigureAwait(false);
+            }
+            catch (CtFetchException e) when (e.Kind == CtFetchErrorKind.NotFound)
+            {
+                // Logs may delete a partial tile once the full one exists.
+                leaves = await FetchLeavesAsync(tile, 0, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var first = tile * TileWidth;
+        var entries = new WatchedEntry[leaves.Count];
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            var index = first + i;
+            var leaf = leaves[i];
+            entries[i] = Decode(index, () => TileLeafReader.ReadTile(index, leaf, 1)[0]);
+        }
+
+        // Read-only logs: nothing past the final tree size, even if the tile holds more.
+        if (State.Log.FinalTreeSize is { } final && first + entries.Length > final)
+        {
+            entries = entries[..(int)Math.Max(0, final - first)];
+        }
+
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (entries[i].Entry is { ChainFingerprints.Count: > 0 } entry)
+            {
+                entries[i] = entries[i] with { Entry = await WithChainAsync(entry, cancellationToken).ConfigureAwait(false) };
+            }
+        }
+
+        return entries;
+    }
+
+    private Task<IReadOnlyList<ReadOnlyMemory<byte>>> FetchLeavesAsync(long tile, int width, CancellationToken cancellationToken, Func<CtFetchException, bool>? stopOn = null)
+    {
+        var path = TilePath.DataTile(tile, width);
+        var expected = width == 0 ? TileWidth : width;
+        return FetchAsync(
+            path,
+            async token =>
+            {
+                var body = await _client.GetDataTileAsync(tile, width, token).ConfigureAwait(false);
+                IReadOnlyList<ReadOnlyMemory<byte>> leaves;
+                try
+                {
+                    leaves = TileLeafSplitter.Split(body);
+                }
+                catch (CtFormatException e)
+                {
+                    throw new CtFetchException(CtFetchErrorKind.BadBody, $"{path}: framing broken: {e.Message}", e);
+                }
+
+                if (leaves.Count != expected)
+                {
+                    throw new CtFetchException(CtFetchErrorKind.BadBody, $"{path}: {leaves.Count} leaves, expected {expected}");
+                }
+
+                return leaves;
+            },
+            cancellationToken,
+            stopOn);
+    }
+
+    private async Task<LogEntry> WithChainAsync(LogEntry entry, CancellationToken cancellationToken)
+    {
+        var chain = new ReadOnlyMemory<byte>[entry.ChainFingerprints.Count];
+        for (var i = 0; i < chain.Length; i++)
+        {
+            var fingerprint = entry.ChainFingerprints[i];
+            chain[i] = await _issuers.GetAsync(
+                fingerprint,
+                token => FetchAsync(TilePath.IssuerPath(fingerprint.Span), t => _client.GetIssuerAsync(fingerprint, t), token),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return LogEntryCopy.WithChain(entry, chain);
+    }
+}

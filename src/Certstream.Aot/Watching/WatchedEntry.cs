@@ -1,0 +1,12 @@
+using Certstream.Ct;
+
+namespace Certstream.Watching;
+
+/// <summary>
+/// One index of a log as the watcher passes it on: the decoded entry, or, when the entry itself is
+/// malformed, the decoder's error. Either way the index is accounted for and its neighbours go on.
+/// </summary>
+public readonly record struct WatchedEntry(long Index, LogEntry? Entry, CtFormatException? Error)
+{
+    public bool Failed => Entry is null;
+}

@@ -1,0 +1,13 @@
+namespace Certstream.Tests.Support.FakeCtLog;
+
+/// <summary>The log-list state of a fake log; <see cref="None"/> omits the state key (as test logs do).</summary>
+public enum FakeLogState
+{
+    Usable,
+    Qualified,
+    Pending,
+    Readonly,
+    Retired,
+    Rejected,
+    None,
+}

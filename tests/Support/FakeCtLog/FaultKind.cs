@@ -1,0 +1,28 @@
+namespace Certstream.Tests.Support.FakeCtLog;
+
+public enum FaultKind
+{
+    /// <summary>HTTP 429, with a Retry-After header when <see cref="Fault.RetryAfter"/> is set.</summary>
+    TooManyRequests,
+
+    /// <summary>A 5xx status (<see cref="Fault.StatusCode"/>, default 503) with a short text body.</summary>
+    ServerError,
+
+    /// <summary>Wait <see cref="Fault.Delay"/>, then answer normally.</summary>
+    Delay,
+
+    /// <summary>Never answer: hold the request until the client gives up (or the server stops).</summary>
+    Hang,
+
+    /// <summary>A well-formed HTTP response whose body is the first half of the real one.</summary>
+    TruncatedBody,
+
+    /// <summary>get-entries: one entry's leaf_input is not base64. get-sth/checkpoint: the root hash is not base64.</summary>
+    InvalidBase64,
+
+    /// <summary>get-entries: one entry's leaf_input is valid base64 of undecodable bytes. Data tile: the first entry's entry_type is 0xFFFF.</summary>
+    GarbageLeaf,
+
+    /// <summary>Abort the connection (TCP reset) without a response.</summary>
+    ConnectionReset,
+}

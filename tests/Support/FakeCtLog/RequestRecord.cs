@@ -1,0 +1,19 @@
+namespace Certstream.Tests.Support.FakeCtLog;
+
+/// <summary>
+/// One request as the fake server handled it. <see cref="Elapsed"/> is high-resolution time since the
+/// server started (Stopwatch), good for measuring intervals between requests.
+/// </summary>
+public sealed record RequestRecord(
+    DateTimeOffset Timestamp,
+    TimeSpan Elapsed,
+    string? LogName,
+    RequestKind Kind,
+    string Path,
+    string Query,
+    int Status,
+    int EntryCount,
+    int TileWidth,
+    Fault? Fault,
+    string? UserAgent,
+    bool Gzipped);
