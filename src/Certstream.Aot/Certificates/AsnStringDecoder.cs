@@ -28,7 +28,7 @@ internal static class AsnStringDecoder
         {
             UniversalTagNumber.PrintableString or UniversalTagNumber.IA5String or UniversalTagNumber.VisibleString
                 or UniversalTagNumber.NumericString => DecodeAscii(content),
-            UniversalTagNumber.TeletexString => Encoding.Latin1.GetString(content),
+            UniversalTagNumber.TeletexString => DecodeTeletex(content),
             UniversalTagNumber.BMPString => DecodeUtf16BigEndian(content),
             UniversalTagNumber.UniversalString => DecodeUtf32BigEndian(content),
 
@@ -36,6 +36,14 @@ internal static class AsnStringDecoder
             _ => DecodeUtf8(content),
         };
     }
+
+    /// <summary>
+    /// TeletexString in practice: CAs that put non-ASCII in a T61String almost always wrote UTF-8 (Go, and so
+    /// certstream-server-go, reads the bytes as UTF-8). Bytes that are not UTF-8 are read as Latin-1, the usual
+    /// meaning of the remaining real-world T61 strings, instead of becoming U+FFFD.
+    /// </summary>
+    public static string DecodeTeletex(ReadOnlySpan<byte> content) =>
+        System.Text.Unicode.Utf8.IsValid(content) ? Encoding.UTF8.GetString(content) : Encoding.Latin1.GetString(content);
 
     /// <summary>7-bit text; bytes with the high bit set are not valid and become U+FFFD.</summary>
     public static string DecodeAscii(ReadOnlySpan<byte> content)

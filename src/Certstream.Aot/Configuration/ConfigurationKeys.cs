@@ -37,7 +37,7 @@ public static class ConfigurationKeys
 
         Value("prometheus:enabled", ValueRule.Boolean),
         Value("prometheus:listen_addr", ValueRule.IpAddress),
-        Value("prometheus:listen_port", ValueRule.Port),
+        Value("prometheus:listen_port", ValueRule.PortOrZero),
         Value("prometheus:metrics_url", ValueRule.UrlPath),
         Value("prometheus:expose_system_metrics", ValueRule.Boolean),
         Value("prometheus:real_ip", ValueRule.Boolean),

@@ -41,7 +41,11 @@ public sealed class PrometheusOptions
 
     public bool TlsEnabled => CertPath.Length > 0 && CertKeyPath.Length > 0;
 
-    /// <summary>True when metrics share the WebSocket server (same address and port), as certstream-server-go does.</summary>
+    /// <summary>
+    /// True when metrics share the WebSocket server, as in certstream-server-go: same address and port, or an
+    /// empty address / port 0.
+    /// </summary>
     public bool SharesServerWith(WebServerOptions webServer) =>
-        ListenPort == webServer.ListenPort && string.Equals(ListenAddr, webServer.ListenAddr, StringComparison.OrdinalIgnoreCase);
+        (ListenPort == 0 || ListenPort == webServer.ListenPort)
+        && (ListenAddr.Length == 0 || string.Equals(ListenAddr, webServer.ListenAddr, StringComparison.OrdinalIgnoreCase));
 }

@@ -32,6 +32,10 @@ public sealed class ValueRule
 
     public static ValueRule Port { get; } = new("is not a valid port; use 1-65535", raw => NormalizeInteger(raw, 1, 65535));
 
+    /// <summary>prometheus.listen_port: 0 means "share the WebSocket server", as in certstream-server-go.</summary>
+    public static ValueRule PortOrZero { get; } = new(
+        "is not a valid port; use 1-65535, or 0 to serve metrics on the WebSocket server", raw => NormalizeInteger(raw, 0, 65535));
+
     public static ValueRule PositiveCount { get; } = new(
         "is not a valid size; use a whole number of 1 or more", raw => NormalizeInteger(raw, 1, int.MaxValue));
 
@@ -140,8 +144,8 @@ public sealed class ValueRule
 
     private static string? NormalizeSlowClientPolicy(string raw) => raw.Trim().ToUpperInvariant() switch
     {
-        "DROP" => nameof(Configuration.SlowClientPolicy.Drop),
-        "DISCONNECT" => nameof(Configuration.SlowClientPolicy.Disconnect),
+        "DROP" => nameof(Streaming.SlowClientPolicy.Drop),
+        "DISCONNECT" => nameof(Streaming.SlowClientPolicy.Disconnect),
         _ => null,
     };
 }

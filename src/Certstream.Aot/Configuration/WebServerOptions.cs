@@ -1,3 +1,4 @@
+using Certstream.Streaming;
 using Microsoft.Extensions.Configuration;
 
 namespace Certstream.Configuration;

@@ -15,6 +15,7 @@ public sealed class LogWatchState
     private WatcherState _state = WatcherState.Starting;
     private long? _treeSize;
     private long? _nextIndex;
+    private long? _committedNextIndex;
     private long _processed;
     private DateTimeOffset? _lastSuccess;
     private string? _lastError;
@@ -29,6 +30,7 @@ public sealed class LogWatchState
     {
         _log = log;
         _nextIndex = nextIndex;
+        _committedNextIndex = nextIndex;
     }
 
     /// <summary>The log as last listed (a refresh may make it readonly with a final tree size).</summary>
@@ -45,6 +47,21 @@ public sealed class LogWatchState
             lock (_lock)
             {
                 return _nextIndex;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next index not yet acknowledged downstream (published to clients): where a restart must resume
+    /// when acknowledgements are used (<see cref="WatcherOptions.CommitOnAcknowledge"/>).
+    /// </summary>
+    public long? CommittedNextIndex
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _committedNextIndex;
             }
         }
     }
@@ -98,6 +115,19 @@ public sealed class LogWatchState
         lock (_lock)
         {
             _nextIndex = nextIndex;
+            _committedNextIndex ??= nextIndex;
+        }
+    }
+
+    /// <summary>Entries up to <paramref name="lastIndex"/> were handled downstream (published or skipped as malformed).</summary>
+    internal void Committed(long lastIndex)
+    {
+        lock (_lock)
+        {
+            if (_committedNextIndex is null || lastIndex + 1 > _committedNextIndex)
+            {
+                _committedNextIndex = lastIndex + 1;
+            }
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, RunningLog> _running = new(StringComparer.Ordinal);
     private readonly ExponentialBackoff _restartBackoff;
+    private volatile bool _abandoned;
 
     public LogWatcherSupervisor(IEntrySink sink, WatcherOptions options, ILogger logger, HttpClient? http = null, TimeProvider? time = null, ResumeIndex? resume = null)
     {
@@ -162,7 +163,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     /// <summary>Copies every watcher's position into the resume index and writes it (no-op when recovery is off).</summary>
     public void SaveIndex()
     {
-        if (Resume is null)
+        if (Resume is null || _abandoned)
         {
             return;
         }
@@ -221,6 +222,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     /// <summary>Stops the supervisor as a crash would: watchers cancelled, no final save (tests of resume after kill -9).</summary>
     internal async Task AbandonAsync()
     {
+        _abandoned = true;
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var running in _running.Values)
         {
@@ -228,9 +230,20 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         }
     }
 
+    /// <summary>The consumer handled <paramref name="batch"/> (published or counted as malformed): commit its position.</summary>
+    public void Acknowledge(LogEntryBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Entries.Count > 0 && _running.TryGetValue(batch.Log.NormalizedKey, out var running))
+        {
+            running.State.Committed(batch.LastIndex);
+        }
+    }
+
     private void RecordPosition(LogWatchState state)
     {
-        if (Resume is not null && state.NextIndex is { } next)
+        var position = _options.CommitOnAcknowledge ? state.CommittedNextIndex : state.NextIndex;
+        if (Resume is not null && position is { } next)
         {
             Resume.SetNextIndex(state.Log.NormalizedKey, next);
         }

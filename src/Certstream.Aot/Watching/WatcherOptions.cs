@@ -36,6 +36,13 @@ public sealed record WatcherOptions
     /// <summary><c>general.recovery.enabled</c>: resume from <see cref="IndexFilePath"/> and save it.</summary>
     public bool RecoveryEnabled { get; init; }
 
+    /// <summary>
+    /// When true, the resume index records only what the consumer acknowledged
+    /// (<see cref="LogWatcherSupervisor.Acknowledge"/>, i.e. published), not what the sink accepted: entries still
+    /// queued when the process dies are fetched again instead of being lost.
+    /// </summary>
+    public bool CommitOnAcknowledge { get; init; }
+
     /// <summary><c>general.recovery.ct_index_file</c>, certstream-server-go's <c>ct_index.json</c> format.</summary>
     public string IndexFilePath { get; init; } = "ct_index.json";
 

@@ -71,7 +71,7 @@ public class KeepAliveTests
         {
         }
 
-        Assert.True(clock.Elapsed.TotalSeconds >= 6);
+        Assert.True(clock.Elapsed.TotalSeconds >= 5.8, $"stopped after {clock.Elapsed}");
         Assert.True(pings >= 3, $"only {pings} pings in 6 s");
         Assert.Equal(1, server.Clients.Count);
         await AssertStillReceivesAsync(server, client);

@@ -90,6 +90,7 @@ public sealed class FakeCtLogServer : IAsyncDisposable
         var fault = (log?.Faults ?? Faults).Choose(log?.Name, kind, path) ?? log?.Options.FaultPolicy?.Choose(log.Name, kind, path);
         var response = new FakeResponse(404, TextType, "not found\n"u8.ToArray());
         var gzipped = false;
+        var recorded = false;
         try
         {
             switch (fault?.Kind)
@@ -116,10 +117,12 @@ public sealed class FakeCtLogServer : IAsyncDisposable
                     }
 
                     response = new FakeResponse(429, TextType, "rate limited\n"u8.ToArray());
+                    Record(response);
                     await WriteAsync(context, response).ConfigureAwait(false);
                     return;
                 case FaultKind.ServerError:
                     response = new FakeResponse(fault.StatusCode is >= 500 and <= 599 ? fault.StatusCode : 503, TextType, "server error\n"u8.ToArray());
+                    Record(response);
                     await WriteAsync(context, response).ConfigureAwait(false);
                     return;
             }
@@ -145,6 +148,7 @@ public sealed class FakeCtLogServer : IAsyncDisposable
                 response = response with { Body = response.Body[..(response.Body.Length / 2)] };
             }
 
+            Record(response);
             await WriteAsync(context, response).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -153,6 +157,16 @@ public sealed class FakeCtLogServer : IAsyncDisposable
         }
         finally
         {
+            if (!recorded)
+            {
+                Record(response);
+            }
+        }
+
+        // Recorded before the response goes out, so a client that has its answer finds the record.
+        void Record(FakeResponse sent)
+        {
+            recorded = true;
             Requests.Add(new RequestRecord(
                 DateTimeOffset.UtcNow,
                 Stopwatch.GetElapsedTime(_started),
@@ -160,9 +174,9 @@ public sealed class FakeCtLogServer : IAsyncDisposable
                 kind,
                 path,
                 request.QueryString.Value ?? "",
-                response.Status,
-                response.EntryCount,
-                response.TileWidth,
+                sent.Status,
+                sent.EntryCount,
+                sent.TileWidth,
                 fault,
                 request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
                 gzipped));

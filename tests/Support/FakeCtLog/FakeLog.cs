@@ -12,11 +12,11 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// </summary>
 public sealed class FakeLog : IDisposable
 {
-    private readonly string[] _leafInputBase64;
-    private readonly string[] _extraDataBase64;
+    private readonly PoolEncodings _encodings;
     private readonly ConcurrentDictionary<long, byte[]> _fullTiles = new();
     private readonly Timer? _growth;
     private long _treeSize;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal FakeLog(FakeLogOptions options, Uri serverUrl)
     {
@@ -25,10 +25,7 @@ public sealed class FakeLog : IDisposable
         Origin = $"{Url.Authority}/{options.Name}";
         _treeSize = options.InitialTreeSize;
         Pool = ChoosePool(options);
-        _leafInputBase64 = [.. Pool.Select(e => Convert.ToBase64String(e.LeafInput()))];
-        _extraDataBase64 = [.. Pool.Select(e => Convert.ToBase64String(e.ExtraData()))];
-        Issuers = Pool.SelectMany(e => e.Chain).DistinctBy(Convert.ToHexStringLower)
-            .ToDictionary(c => Convert.ToHexStringLower(SHA256.HashData(c)), c => c, StringComparer.Ordinal);
+        _encodings = PoolEncodings.For(Pool);
 
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         PublicKey = key.ExportSubjectPublicKeyInfo();
@@ -65,16 +62,40 @@ public sealed class FakeLog : IDisposable
     public IReadOnlyList<SampleEntry> Pool { get; }
 
     /// <summary>Issuer DERs by lowercase hex SHA-256 (every chain certificate of the pool).</summary>
-    public IReadOnlyDictionary<string, byte[]> Issuers { get; }
+    public IReadOnlyDictionary<string, byte[]> Issuers => _encodings.Issuers;
 
     public void SetTreeSize(long size)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         Interlocked.Exchange(ref _treeSize, size);
+        SignalChange();
     }
 
     /// <summary>Adds <paramref name="count"/> entries; returns the new size.</summary>
-    public long Grow(long count) => Interlocked.Add(ref _treeSize, count);
+    public long Grow(long count)
+    {
+        var size = Interlocked.Add(ref _treeSize, count);
+        SignalChange();
+        return size;
+    }
+
+    /// <summary>Completes once the tree holds at least <paramref name="size"/> entries (event-driven, for automatic growth).</summary>
+    public async Task WaitForTreeSizeAsync(long size, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var changed = Volatile.Read(ref _changed).Task;
+            if (TreeSize >= size)
+            {
+                return;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void SignalChange() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public SampleEntry EntryAt(long index) => Pool[(int)(index % Pool.Count)];
 
@@ -117,9 +138,9 @@ public sealed class FakeLog : IDisposable
     /// <summary>Fake root hash (we do not verify): SHA-256 of the tree size.</summary>
     public byte[] RootHash(long size) => SHA256.HashData(Encoding.ASCII.GetBytes(size.ToString(CultureInfo.InvariantCulture)));
 
-    internal string LeafInputBase64(long index) => _leafInputBase64[index % Pool.Count];
+    internal string LeafInputBase64(long index) => _encodings.LeafInputsBase64[index % Pool.Count];
 
-    internal string ExtraDataBase64(long index) => _extraDataBase64[index % Pool.Count];
+    internal string ExtraDataBase64(long index) => _encodings.ExtraDataBase64[index % Pool.Count];
 
     public void Dispose() => _growth?.Dispose();
 

@@ -44,6 +44,8 @@ public class NameParsingTests
     [InlineData(0x1E, new byte[] { 0xD8, 0x00, 0x00, 0x41 }, "\uFFFD\uFFFDA")] // lone high surrogate
     [InlineData(0x1C, new byte[] { 0, 0, 0, 0x41, 0, 0x11, 0, 0, 0 }, "A\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD")] // beyond U+10FFFF, trailing byte
     [InlineData(0x13, new byte[] { 0x2A, 0x26, 0x40, 0x00 }, "*&@\0")] // out-of-alphabet ASCII is kept
+    [InlineData(0x14, new byte[] { 0x4C, 0xC3, 0xB6, 0x6B }, "Lök")] // TeletexString holding UTF-8 (as real CAs write it) reads as UTF-8
+    [InlineData(0x14, new byte[] { 0x4C, 0xF6, 0x6B }, "Lök")] // TeletexString that is not UTF-8 reads as Latin-1
     public void InvalidBytesBecomeReplacementCharacters(byte tag, byte[] content, string expected)
     {
         var subject = SubjectOf(Name([("2.5.4.10", Tlv(tag, content))]));

@@ -1,3 +1,4 @@
+using Certstream.Streaming;
 using Certstream.Configuration;
 
 namespace Certstream.Tests.Unit.Configuration;
@@ -59,6 +60,7 @@ public sealed class ValidationTests : IDisposable
 
     [Theory]
     [InlineData("webserver:\n  listen_port: 0", "webserver.listen_port: \"0\" is not a valid port")]
+    [InlineData("prometheus:\n  listen_port: -1", "prometheus.listen_port: \"-1\" is not a valid port")]
     [InlineData("webserver:\n  listen_port: abc", "webserver.listen_port: \"abc\" is not a valid port")]
     [InlineData("prometheus:\n  listen_port: 65536", "prometheus.listen_port: \"65536\"")]
     [InlineData("webserver:\n  full_url: full", "webserver.full_url: \"full\" is not a URL path")]
@@ -199,4 +201,16 @@ public sealed class ValidationTests : IDisposable
     [InlineData("example.com")]
     public void Network_ranges_reject_garbage(string text) =>
         Assert.False(NetworkRange.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("prometheus:\n  listen_port: 0", true)] // Go: port 0 → metrics on the WebSocket server
+    [InlineData("prometheus:\n  listen_port: 8080", true)]
+    [InlineData("prometheus:\n  listen_port: 9090", false)]
+    [InlineData("prometheus:\n  listen_addr: \"\"\n  listen_port: 0", true)]
+    public void MetricsShareTheWebSocketServerAsInGo(string yaml, bool shared)
+    {
+        var options = TempConfig.Valid(_temp.Load(yaml));
+
+        Assert.Equal(shared, options.Prometheus.SharesServerWith(options.WebServer));
+    }
 }

@@ -1,0 +1,91 @@
+using Certstream.Configuration;
+using Certstream.Http;
+using Certstream.LogList;
+using Certstream.Streaming;
+using Certstream.Watching;
+
+namespace Certstream.Hosting;
+
+/// <summary>Maps the user's configuration onto the plain options records of each part.</summary>
+public static class ComponentOptions
+{
+    public static StreamingOptions Streaming(CertstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var web = options.WebServer;
+        return new StreamingOptions
+        {
+            ClientQueueCapacity = options.General.BufferSizes.WebSocket,
+            PublishQueueCapacity = options.General.BufferSizes.BroadcastManager,
+            PingInterval = web.PingInterval,
+            ClientTimeout = web.ClientTimeout,
+            HeartbeatInterval = web.HeartbeatInterval,
+            SlowClientPolicy = web.SlowClientPolicy,
+        };
+    }
+
+    public static EndpointOptions Endpoints(CertstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var web = options.WebServer;
+        return new EndpointOptions
+        {
+            FullStreamPath = web.FullUrl,
+            LiteStreamPath = web.LiteUrl,
+            DomainsOnlyStreamPath = web.DomainsOnlyUrl,
+            CompressionEnabled = web.CompressionEnabled,
+            Whitelist = web.Whitelist,
+            RealIp = web.RealIp,
+            TrustedProxies = web.TrustedProxies,
+        };
+    }
+
+    public static WatcherOptions Watchers(CertstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var general = options.General;
+        return new WatcherOptions
+        {
+            PollInterval = general.PollInterval,
+            PartialTileTimeout = general.PartialTileTimeout,
+            UserAgent = general.EffectiveUserAgent,
+            RecoveryEnabled = general.Recovery.Enabled,
+            IndexFilePath = general.Recovery.CtIndexFile,
+            CommitOnAcknowledge = true,
+        };
+    }
+
+    public static LogFollowOptions LogFollow(CertstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var general = options.General;
+        return new LogFollowOptions
+        {
+            DisableDefaultLogs = general.DisableDefaultLogs,
+            AdditionalLogs = [.. general.AdditionalLogs.Select(ToAdditionalLog)],
+            AdditionalTiledLogs = [.. general.AdditionalTiledLogs.Select(ToAdditionalLog)],
+        };
+    }
+
+    public static LogListRefresherOptions LogListRefresher(CertstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new LogListRefresherOptions
+        {
+            Source = options.General.LogListUrl,
+            DropOldLogs = options.General.DropOldLogs,
+        };
+    }
+
+    /// <summary>
+    /// The watchers' shared queue, in batches. buffer_sizes.ctlog counts entries (certstream-server-go's per-log
+    /// scanner buffer); a batch carries up to a few hundred entries, so a few dozen batches hold as much.
+    /// </summary>
+    public static int EntryQueueBatches(CertstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Math.Clamp(options.General.BufferSizes.CtLog / 16, 4, 4096);
+    }
+
+    private static AdditionalLog ToAdditionalLog(AdditionalLogOptions log) => new(log.Url, log.Operator, log.Description);
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Certstream.Configuration;
+using Certstream.Http;
+using Certstream.Streaming;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Certstream.Hosting;
+
+/// <summary>
+/// Composition root: builds the web application (Kestrel, WebSocket streams, HTTP routes) and the background
+/// runtime (log list, watchers, pipeline, broadcaster) from a validated configuration.
+/// </summary>
+public sealed partial class ServerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ServerHost(WebApplication app, Broadcaster broadcaster, CertstreamRuntime runtime, LoadedConfiguration configuration)
+    {
+        _app = app;
+        Broadcaster = broadcaster;
+        Runtime = runtime;
+        Configuration = configuration;
+    }
+
+    public LoadedConfiguration Configuration { get; }
+
+    public Broadcaster Broadcaster { get; }
+
+    public CertstreamRuntime Runtime { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The addresses Kestrel actually listens on (port 0 resolved).</summary>
+    public IReadOnlyList<Uri> Addresses =>
+        [.. (_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => new Uri(a))];
+
+    /// <summary>Builds and starts the server; it listens when this returns.</summary>
+    public static async Task<ServerHost> StartAsync(LoadedConfiguration configuration, ServerHostOverrides? overrides = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        overrides ??= new ServerHostOverrides();
+        var options = configuration.Options;
+        var web = options.WebServer;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Host.UseConsoleLifetime(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(9));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(options.General.LogLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        overrides.ConfigureLogging?.Invoke(builder.Logging);
+
+        var port = overrides.ListenPort ?? web.ListenPort;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Parse(web.ListenAddr), port, listen =>
+            {
+                if (web.TlsEnabled)
+                {
+                    listen.UseHttps(LoadCertificate(web.CertPath, web.CertKeyPath));
+                }
+            });
+        });
+
+        var streaming = ComponentOptions.Streaming(options);
+        var runtimeSettings = overrides.AdjustRuntime?.Invoke(RuntimeSettings.From(options)) ?? RuntimeSettings.From(options);
+
+        var app = builder.Build();
+        var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
+        var broadcaster = new Broadcaster(streaming, loggerFactory.CreateLogger<Broadcaster>());
+        var clients = new ConnectedClients(broadcaster, streaming, loggerFactory);
+        var runtime = new CertstreamRuntime(runtimeSettings, broadcaster, loggerFactory, overrides.Time);
+        StreamingEndpoints.Map(app, ComponentOptions.Endpoints(options), broadcaster, clients);
+
+        var host = new ServerHost(app, broadcaster, runtime, configuration);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        LogStarted(loggerFactory.CreateLogger("Certstream"), AppInfo.Version, configuration.ConfigPath ?? "none (defaults and environment)",
+            string.Join(", ", host.Addresses), web.FullUrl, web.LiteUrl, web.DomainsOnlyUrl, options.General.LogListUrl);
+        return host;
+    }
+
+    /// <summary>Completes when the host is asked to stop (SIGTERM, SIGINT) or <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        var lifetime = _app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStopping = lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+        using var onCancel = cancellationToken.Register(() => stopping.TrySetResult());
+        await stopping.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Closes clients (1001), stops the watchers, publishes what was fetched, saves the resume index.</summary>
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(9));
+        await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        await Runtime.StopAsync(timeout.Token).ConfigureAwait(false);
+        await Broadcaster.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await Runtime.DisposeAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static X509Certificate2 LoadCertificate(string certPath, string keyPath)
+    {
+        // Kestrel on Linux needs the key in a form it can use for the TLS handshake: re-import from PKCS#12.
+        using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "certstream {Version} listening on {Addresses}; config: {ConfigPath}; streams: full {Full}, lite {Lite}, domains-only {Domains}; log list: {LogList}")]
+    private static partial void LogStarted(ILogger logger, string version, string configPath, string addresses, string full, string lite, string domains, string logList);
+}

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Certstream.Ct;
+using Certstream.Tests.Support.FakeCtLog;
+
+namespace Certstream.Tests.Integration.FakeCtLog;
+
+public sealed class FakeCtLogFaultTests : IAsyncLifetime
+{
+    private FakeCtLogServer _server = null!;
+    private HttpClient _http = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await FakeCtLogServer.StartAsync(new FakeCtLogServerOptions
+        {
+            Logs =
+            [
+                new FakeLogOptions { Name = "rfc", InitialTreeSize = 100, Entries = EntrySource.Generated, GetEntriesCap = 32 },
+                new FakeLogOptions { Name = "tiled", Kind = FakeLogKind.StaticCt, InitialTreeSize = 256, Entries = EntrySource.Generated },
+                new FakeLogOptions
+                {
+                    Name = "flaky", InitialTreeSize = 100, Entries = EntrySource.Generated,
+                    FaultPolicy = new RandomFaults(seed: 7, probability: 0.5, [Fault.ServerError(502)], RequestKind.GetEntries),
+                },
+            ],
+        }, Token);
+        _http = new HttpClient { BaseAddress = _server.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("fault-tests/2.0");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Scripted_429_with_retry_after_applies_to_the_next_n_requests_of_that_kind()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetEntries, 3, Fault.TooManyRequests(TimeSpan.FromSeconds(2)));
+
+        using (var sth = await _http.GetAsync("rfc/ct/v1/get-sth", Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, sth.StatusCode); // other kinds are untouched
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var limited = await _http.GetAsync("rfc/ct/v1/get-entries?start=0&end=9", Token);
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(2), limited.Headers.RetryAfter?.Delta);
+        }
+
+        using var ok = await _http.GetAsync("rfc/ct/v1/get-entries?start=0&end=9", Token);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(0, _server["rfc"].Faults.Pending);
+
+        var records = _server.Requests.Snapshot();
+        Assert.Equal([200, 429, 429, 429, 200], records.Select(r => r.Status));
+        Assert.Equal("429 Retry-After: 2", records[1].Fault?.ToString());
+        Assert.Null(records[4].Fault);
+        Assert.Equal(10, records[4].EntryCount);
+        Assert.All(records, r => Assert.Equal("fault-tests/2.0", r.UserAgent));
+        Assert.Equal("?start=0&end=9", records[4].Query);
+        Assert.True(records[4].Elapsed > records[0].Elapsed);
+    }
+
+    [Fact]
+    public async Task Plain_429_and_5xx()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetSth, 1, Fault.TooManyRequests()).Next(RequestKind.GetSth, 1, Fault.ServerError(504));
+        using var first = await _http.GetAsync("rfc/ct/v1/get-sth", Token);
+        Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
+        Assert.Null(first.Headers.RetryAfter);
+        using var second = await _http.GetAsync("rfc/ct/v1/get-sth", Token);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, second.StatusCode);
+    }
+
+    [Fact]
+    public async Task Delay_then_normal_answer()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetSth, 1, Fault.Delayed(TimeSpan.FromMilliseconds(300)));
+        var watch = Stopwatch.StartNew();
+        using var response = await _http.GetAsync("rfc/ct/v1/get-sth", Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(290), watch.Elapsed.ToString());
+    }
+
+    [Fact]
+    public async Task Hang_holds_until_the_client_gives_up()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetSth, 1, Fault.Hang);
+        using var client = new HttpClient { BaseAddress = _server.BaseUrl, Timeout = TimeSpan.FromMilliseconds(300) };
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => client.GetAsync("rfc/ct/v1/get-sth", Token));
+
+        var records = await _server.Requests.WaitForAsync(r => r.Any(x => x.Fault?.Kind == FaultKind.Hang), TimeSpan.FromSeconds(10));
+        Assert.Equal(0, records.Single(x => x.Fault?.Kind == FaultKind.Hang).Status);
+    }
+
+    [Fact]
+    public async Task Connection_reset_fails_the_request()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetEntries, 1, Fault.ConnectionReset);
+        await Assert.ThrowsAsync<HttpRequestException>(() => _http.GetAsync("rfc/ct/v1/get-entries?start=0&end=1", Token));
+    }
+
+    [Fact]
+    public async Task Truncated_body_is_half_the_json()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetEntries, 1, Fault.TruncatedBody);
+        var truncated = await _http.GetByteArrayAsync("rfc/ct/v1/get-entries?start=0&end=3", Token);
+        var full = await _http.GetByteArrayAsync("rfc/ct/v1/get-entries?start=0&end=3", Token);
+        Assert.Equal(full.Length / 2, truncated.Length);
+        Assert.Equal(full[..truncated.Length], truncated);
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(truncated, CtJsonContext.Default.GetEntriesResponse));
+    }
+
+    [Fact]
+    public async Task Invalid_base64_breaks_json_decoding()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetEntries, 1, Fault.InvalidBase64);
+        var body = await _http.GetByteArrayAsync("rfc/ct/v1/get-entries?start=0&end=3", Token);
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(body, CtJsonContext.Default.GetEntriesResponse));
+    }
+
+    [Fact]
+    public async Task Garbage_leaf_is_a_format_error_for_one_entry_only()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetEntries, 1, Fault.GarbageLeaf);
+        var body = await _http.GetByteArrayAsync("rfc/ct/v1/get-entries?start=0&end=3", Token);
+        var items = JsonSerializer.Deserialize(body, CtJsonContext.Default.GetEntriesResponse)!.Entries;
+        var failures = new List<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            try
+            {
+                MerkleTreeLeafReader.Read(i, items[i].LeafInput, items[i].ExtraData);
+            }
+            catch (CtFormatException e)
+            {
+                Assert.Equal("leaf_input.entry_type", e.Field);
+                failures.Add(i);
+            }
+        }
+
+        Assert.Equal([2], failures);
+    }
+
+    [Fact]
+    public async Task Garbage_leaf_in_a_data_tile()
+    {
+        _server["tiled"].Faults.Next(RequestKind.DataTile, 1, Fault.GarbageLeaf);
+        var tile = await _http.GetByteArrayAsync("tiled/tile/data/000", Token);
+        var error = Assert.Throws<CtFormatException>(() => TileLeafReader.ReadTile(0, tile));
+        Assert.Equal("tile[0].entry_type", error.Field);
+        Assert.Equal(256, TileLeafReader.ReadTile(0, await _http.GetByteArrayAsync("tiled/tile/data/000", Token)).Count);
+    }
+
+    [Fact]
+    public async Task Random_faults_are_seeded_and_target_one_kind()
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await _http.GetAsync("flaky/ct/v1/get-entries?start=0&end=0", Token);
+            statuses.Add(response.StatusCode);
+        }
+
+        using var sth = await _http.GetAsync("flaky/ct/v1/get-sth", Token);
+        Assert.Equal(HttpStatusCode.OK, sth.StatusCode);
+
+        // Same seed, same sequence: the policy is deterministic for a given request order.
+        var replay = new RandomFaults(seed: 7, probability: 0.5, [Fault.ServerError(502)], RequestKind.GetEntries);
+        var expected = Enumerable.Range(0, 20).Select(_ => replay.Choose("flaky", RequestKind.GetEntries, "") is null ? HttpStatusCode.OK : HttpStatusCode.BadGateway).ToList();
+        Assert.Equal(expected, statuses);
+        Assert.Contains(HttpStatusCode.BadGateway, statuses);
+        Assert.Contains(HttpStatusCode.OK, statuses);
+    }
+
+    [Fact]
+    public async Task Log_list_faults_come_from_the_server_script()
+    {
+        _server.Faults.Next(RequestKind.LogList, 1, Fault.ServerError());
+        using var failed = await _http.GetAsync("log_list.json", Token);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        using var ok = await _http.GetAsync("log_list.json", Token);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+}
