@@ -28,12 +28,12 @@ public sealed class CertstreamMetrics : IDisposable
         var streaming = sources.Streaming;
 
         // certstream-server-go compatible.
-        Meter.CreateObservableCounter(Prefix + "certificates_total", () => new Measurement<long>[]
+        Meter.CreateObservableCounter(Prefix + "certificates_total", () =>
         {
-            new(streaming.MessagesPublished - streaming.PrecertsPublished, Tag("type", "regular")),
-            new(streaming.PrecertsPublished, Tag("type", "precert")),
+            var (regular, precert) = sources.CertificateCounts();
+            return new Measurement<long>[] { new(regular, Tag("type", "regular")), new(precert, Tag("type", "precert")) };
         }, description: "Certificates and precertificates parsed and broadcast since start.");
-        Meter.CreateObservableCounter(Prefix + "certs_by_log_total", () => PerLog(l => l.Processed - l.ParseFailures),
+        Meter.CreateObservableCounter(Prefix + "certs_by_log_total", () => PerLog(l => sources.CertificatesOf(l)),
             description: "Entries of each log passed on for broadcast since start (url is the log URL without scheme).");
         Meter.CreateObservableGauge(Prefix + "clients_total", () => StreamLabels.All.Select(f => new Measurement<long>(streaming.For(f).ConnectedClients, Tag("type", StreamLabels.Of(f)))),
             description: "WebSocket clients connected now, by stream (full, lite, domain).");
@@ -57,7 +57,7 @@ public sealed class CertstreamMetrics : IDisposable
             description: "Failed requests to the log, by kind (rate_limited, server_error, timeout, transport, bad_body, not_found, client_error).");
         Meter.CreateObservableCounter(Prefix + "log_rate_limited_total", () => PerLog(l => l.RateLimitedCount),
             description: "HTTP 429 answers from the log.");
-        Meter.CreateObservableCounter(Prefix + "log_parse_failures_total", () => PerLog(l => l.ParseFailures),
+        Meter.CreateObservableCounter(Prefix + "log_parse_failures_total", () => PerLog(l => sources.FailuresOf(l)),
             description: "Entries of the log that could not be decoded (passed on as failed, never skipped silently).");
 
         // Streams and queues.

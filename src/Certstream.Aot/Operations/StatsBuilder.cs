@@ -45,8 +45,8 @@ public sealed class StatsBuilder
             l.NextIndex,
             LogLag.Entries(l),
             LogLag.Seconds(l, now) is { } seconds ? Math.Round(seconds, 3) : null,
-            l.Processed,
-            l.ParseFailures,
+            _sources.CertificatesOf(l),
+            _sources.FailuresOf(l),
             l.RateLimitedCount,
             l.FetchErrors.ToDictionary(p => FetchErrorKindNames.Of(p.Key), p => p.Value, StringComparer.Ordinal),
             l.LastSuccess,
@@ -54,9 +54,10 @@ public sealed class StatsBuilder
             l.LastErrorAt,
             l.LearnedBatchCap)).ToList();
         var readiness = _readiness.Check();
+        var (regular, precert) = _sources.CertificateCounts();
         var totals = new StatsTotals(
-            streaming.MessagesPublished - streaming.PrecertsPublished,
-            streaming.PrecertsPublished,
+            regular,
+            precert,
             streams.Sum(s => s.MessagesSent),
             streams.Sum(s => s.BytesSent),
             streams.Sum(s => s.MessagesDropped),

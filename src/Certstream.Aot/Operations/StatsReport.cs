@@ -44,7 +44,7 @@ public sealed record LogStatsReport(
     long? NextIndex,
     long? LagEntries,
     double? LagSeconds,
-    long Processed,
+    long Certificates,
     long ParseFailures,
     long RateLimited,
     IReadOnlyDictionary<string, long> FetchErrors,
