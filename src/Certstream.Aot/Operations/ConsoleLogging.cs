@@ -15,10 +15,10 @@ public static class ConsoleLogging
         CompactConsoleFormatter.MinimumLevel = level;
         logging.ClearProviders();
         logging.SetMinimumLevel(level);
-        // ASP.NET Core's per-request lines are noise at Information; keep its warnings.
-        logging.AddFilter("Microsoft.AspNetCore", level > LogLevel.Warning ? level : LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting.Lifetime", level);
-        logging.AddFilter("System.Net.Http.HttpClient", level > LogLevel.Warning ? level : LogLevel.Warning);
+        // Framework per-request and per-HTTP-call lines are noise at Information; keep their warnings.
+        var framework = level > LogLevel.Warning ? level : LogLevel.Warning;
+        logging.AddFilter("Microsoft", framework);
+        logging.AddFilter("System.Net.Http", framework);
         logging.AddConsole(options => options.FormatterName = CompactConsoleFormatter.FormatterName);
         logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, CompactConsoleFormatter>());
         return logging;
