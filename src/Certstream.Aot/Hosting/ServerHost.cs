@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Certstream.Configuration;
 using Certstream.Http;
+using Certstream.Operations;
 using Certstream.Streaming;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,14 +21,23 @@ namespace Certstream.Hosting;
 public sealed partial class ServerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private ProgressReporter? _progress;
+    private MetricsListener? _metricsListener;
 
-    private ServerHost(WebApplication app, Broadcaster broadcaster, CertstreamRuntime runtime, LoadedConfiguration configuration)
+    private ServerHost(WebApplication app, Broadcaster broadcaster, CertstreamRuntime runtime, LoadedConfiguration configuration, Observability observability)
     {
         _app = app;
         Broadcaster = broadcaster;
         Runtime = runtime;
         Configuration = configuration;
+        Observability = observability;
     }
+
+    /// <summary>Metrics, readiness and /stats.</summary>
+    public Observability Observability { get; }
+
+    /// <summary>Where the separate metrics listener listens, when prometheus is enabled on its own address/port.</summary>
+    public IReadOnlyList<Uri> MetricsAddresses => _metricsListener is { } listener ? [.. listener.Urls.Select(u => new Uri(u))] : [];
 
     public LoadedConfiguration Configuration { get; }
 
@@ -52,15 +62,7 @@ public sealed partial class ServerHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Host.UseConsoleLifetime(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(9));
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.SetMinimumLevel(options.General.LogLevel);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddCompactConsole(options.General.LogLevel);
         overrides.ConfigureLogging?.Invoke(builder.Logging);
 
         var port = overrides.ListenPort ?? web.ListenPort;
@@ -86,11 +88,34 @@ public sealed partial class ServerHost : IAsyncDisposable
         var runtime = new CertstreamRuntime(runtimeSettings, broadcaster, loggerFactory, overrides.Time);
         StreamingEndpoints.Map(app, ComponentOptions.Endpoints(options), broadcaster, clients);
 
-        var host = new ServerHost(app, broadcaster, runtime, configuration);
+        // Operations: /healthz, /readyz, /stats, metrics (on this server or on their own listener).
+        var prometheus = options.Prometheus;
+        var metricsOnMain = prometheus.Enabled && MetricsAccess.UsesMainServer(prometheus, web);
+        var pipelineStats = runtime.Pipeline.Stats;
+        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, () => runtime.Refresher.ListLoaded, overrides.Time) with
+        {
+            Certificates = () => (pipelineStats.RegularCertificates, pipelineStats.PrecertCertificates),
+            PublishedOfLog = key => pipelineStats.Logs.FirstOrDefault(l => l.NormalizedKey == key)?.Certificates,
+            PipelineFailuresOfLog = key => pipelineStats.Logs.FirstOrDefault(l => l.NormalizedKey == key)?.Failures ?? 0,
+        };
+        var observability = new Observability(sources, prometheus.ExposeSystemMetrics);
+        OperationsEndpoints.Map(app, observability, metricsOnMain ? MetricsAccess.From(prometheus) : null);
+
+        var host = new ServerHost(app, broadcaster, runtime, configuration, observability);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (prometheus.Enabled && !metricsOnMain)
+        {
+            host._metricsListener = await MetricsListener.StartAsync(prometheus.ListenAddr, prometheus.ListenPort, MetricsAccess.From(prometheus), observability.Metrics, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+
         await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
-        LogStarted(loggerFactory.CreateLogger("Certstream"), AppInfo.Version, configuration.ConfigPath ?? "none (defaults and environment)",
-            string.Join(", ", host.Addresses), web.FullUrl, web.LiteUrl, web.DomainsOnlyUrl, options.General.LogListUrl);
+        host._progress = new ProgressReporter(sources, loggerFactory.CreateLogger<ProgressReporter>());
+        await host._progress.StartAsync(cancellationToken).ConfigureAwait(false);
+        var serverUrl = string.Join(", ", host.Addresses.Select(a => a.ToString().TrimEnd('/')));
+        var metricsUrl = !prometheus.Enabled ? null
+            : metricsOnMain ? serverUrl + MetricsAccess.From(prometheus).Path
+            : string.Join(", ", host.MetricsAddresses.Select(a => a.ToString().TrimEnd('/'))) + MetricsAccess.From(prometheus).Path;
+        StartupSummary.Write(loggerFactory.CreateLogger("Certstream"), configuration, serverUrl, metricsUrl);
         return host;
     }
 
@@ -108,6 +133,20 @@ public sealed partial class ServerHost : IAsyncDisposable
     public async Task StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(9));
+        Observability.Readiness.MarkStopping();
+        if (_progress is { } progress)
+        {
+            await progress.StopAsync(timeout.Token).ConfigureAwait(false);
+            progress.Dispose();
+            _progress = null;
+        }
+
+        if (_metricsListener is { } listener)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+            _metricsListener = null;
+        }
+
         await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         await Runtime.StopAsync(timeout.Token).ConfigureAwait(false);
         await Broadcaster.DisposeAsync().ConfigureAwait(false);
@@ -118,6 +157,7 @@ public sealed partial class ServerHost : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         await Runtime.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        Observability.Dispose();
     }
 
     private static X509Certificate2 LoadCertificate(string certPath, string keyPath)
@@ -127,6 +167,4 @@ public sealed partial class ServerHost : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "certstream {Version} listening on {Addresses}; config: {ConfigPath}; streams: full {Full}, lite {Lite}, domains-only {Domains}; log list: {LogList}")]
-    private static partial void LogStarted(ILogger logger, string version, string configPath, string addresses, string full, string lite, string domains, string logList);
 }

@@ -27,6 +27,7 @@ public sealed partial class LogListRefresher
 
     private IReadOnlyList<CtLog> _current = [];
     private bool _published;
+    private volatile bool _listLoaded;
 
     /// <param name="loadList">Loads and parses the list; <see cref="LogListLoader.LoadAsync"/> in production.</param>
     public LogListRefresher(
@@ -46,6 +47,9 @@ public sealed partial class LogListRefresher
     /// <summary>The logs followed now (a snapshot; replaced, never mutated).</summary>
     public IReadOnlyList<CtLog> Current => Volatile.Read(ref _current);
 
+    /// <summary>True once the log list was loaded, or at once when default logs are disabled (no list needed). For readiness.</summary>
+    public bool ListLoaded => _listLoaded;
+
     /// <summary>Changes of the followed set, in order. Completes when <see cref="RunAsync"/> ends.</summary>
     public ChannelReader<LogSetChange> Changes => _changes.Reader;
 
@@ -58,6 +62,7 @@ public sealed partial class LogListRefresher
             {
                 LogDefaultLogsDisabled(_logger);
                 Apply(_policy.Select(null, _time.GetUtcNow()), listVersion: null);
+                _listLoaded = true;
                 return;
             }
 
@@ -112,6 +117,7 @@ public sealed partial class LogListRefresher
         }
 
         Apply(_policy.Select(list, _time.GetUtcNow()), list.Version);
+        _listLoaded = true;
         return true;
     }
 

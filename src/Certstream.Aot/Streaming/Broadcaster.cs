@@ -29,6 +29,7 @@ public sealed partial class Broadcaster : IAsyncDisposable
     private readonly LatestMessages _latest = new(LatestCount);
     private readonly Task _fanOut;
     private long _published;
+    private long _publishedPrecerts;
 
     public Broadcaster(StreamingOptions options, ILogger<Broadcaster>? logger = null)
     {
@@ -46,6 +47,8 @@ public sealed partial class Broadcaster : IAsyncDisposable
     public StreamingStats Stats { get; }
 
     internal long MessagesPublished => Interlocked.Read(ref _published);
+
+    internal long PrecertsPublished => Interlocked.Read(ref _publishedPrecerts);
 
     internal int PublishQueueDepth => _inbox.Reader.Count;
 
@@ -116,6 +119,11 @@ public sealed partial class Broadcaster : IAsyncDisposable
                 }
 
                 _latest.Add(message);
+                if (message.IsPrecert)
+                {
+                    Interlocked.Increment(ref _publishedPrecerts);
+                }
+
                 Interlocked.Increment(ref _published);
             }
         }

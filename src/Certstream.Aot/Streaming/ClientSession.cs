@@ -47,6 +47,11 @@ internal sealed partial class ClientSession
         _client = client;
     }
 
+    /// <summary>The client's address as given to the session (for metrics).</summary>
+    public string Client => _client;
+
+    public ClientQueue Queue => _queue;
+
     /// <summary>Completes when the session has ended, however it ended.</summary>
     public Task Completion => _completion.Task;
 

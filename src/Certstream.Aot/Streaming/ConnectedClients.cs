@@ -33,6 +33,10 @@ public sealed class ConnectedClients
 
     public int Count => _sessions.Count;
 
+    /// <summary>Messages dropped so far for each connected client (read-only, for metrics).</summary>
+    public IReadOnlyList<(string Client, StreamFormat Format, long Dropped)> DropsByClient() =>
+        [.. _sessions.Keys.Select(s => (s.Client, s.Queue.Format, s.Queue.Dropped))];
+
     /// <summary>
     /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
     /// (see <see cref="ActivityTrackingStream"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.

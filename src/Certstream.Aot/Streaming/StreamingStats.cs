@@ -12,6 +12,9 @@ public sealed class StreamingStats
     /// <summary>Certificates the broadcaster has fanned out since start.</summary>
     public long MessagesPublished => _broadcaster.MessagesPublished;
 
+    /// <summary>Of <see cref="MessagesPublished"/>, the precertificates (the rest are regular certificates).</summary>
+    public long PrecertsPublished => _broadcaster.PrecertsPublished;
+
     /// <summary>Certificates published but not yet fanned out.</summary>
     public int PublishQueueDepth => _broadcaster.PublishQueueDepth;
 

@@ -24,6 +24,7 @@ public sealed class LogWatchState
     private long _parseFailures;
     private int _consecutiveFailures;
     private int? _learnedCap;
+    private long? _lastEntryTimestampMs;
 
     public LogWatchState(CtLog log, long? nextIndex)
     {
@@ -155,10 +156,12 @@ public sealed class LogWatchState
     }
 
     /// <summary>Entries up to <paramref name="lastIndex"/> were accepted by the sink.</summary>
-    internal void Emitted(long lastIndex, int count, int failures)
+    /// <param name="lastEntryTimestampMs">CT timestamp of the last decodable entry of the batch, if any (for lag in seconds).</param>
+    internal void Emitted(long lastIndex, int count, int failures, long? lastEntryTimestampMs = null)
     {
         lock (_lock)
         {
+            _lastEntryTimestampMs = lastEntryTimestampMs ?? _lastEntryTimestampMs;
             _nextIndex = lastIndex + 1;
             _processed += count;
             _parseFailures += failures;
@@ -224,7 +227,12 @@ public sealed class LogWatchState
                 _rateLimited,
                 new Dictionary<CtFetchErrorKind, long>(_fetchErrors),
                 _parseFailures,
-                _learnedCap);
+                _learnedCap)
+            {
+                NormalizedKey = log.NormalizedKey,
+                Operator = log.Operator,
+                LastEntryTimestamp = _lastEntryTimestampMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+            };
         }
     }
 }

@@ -18,4 +18,13 @@ public sealed record LogWatchStatus(
     long RateLimitedCount,
     IReadOnlyDictionary<CtFetchErrorKind, long> FetchErrors,
     long ParseFailures,
-    int? LearnedBatchCap);
+    int? LearnedBatchCap)
+{
+    /// <summary>CT timestamp of the newest entry passed on (null before the first); lag in seconds is measured from it.</summary>
+    public DateTimeOffset? LastEntryTimestamp { get; init; }
+
+    /// <summary>The log's identity without scheme (the key of ct_index.json and the metrics' url label).</summary>
+    public string NormalizedKey { get; init; } = "";
+
+    public string Operator { get; init; } = "";
+}

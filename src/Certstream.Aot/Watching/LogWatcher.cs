@@ -98,8 +98,14 @@ public abstract class LogWatcher
         }
 
         var failures = 0;
+        long? newestTimestamp = null;
         foreach (var entry in entries)
         {
+            if (entry.Entry is { } decoded)
+            {
+                newestTimestamp = decoded.TimestampMilliseconds;
+            }
+
             if (entry.Failed)
             {
                 failures++;
@@ -108,7 +114,7 @@ public abstract class LogWatcher
         }
 
         await Sink.WriteAsync(new LogEntryBatch(State.Log, entries), cancellationToken).ConfigureAwait(false);
-        State.Emitted(entries[^1].Index, entries.Count, failures);
+        State.Emitted(entries[^1].Index, entries.Count, failures, newestTimestamp);
     }
 
     /// <summary>Tree size to follow up to: the head, or a read-only log's final size if smaller.</summary>

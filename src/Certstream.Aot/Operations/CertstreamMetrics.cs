@@ -1,0 +1,175 @@
+using System.Diagnostics.Metrics;
+using Certstream.Ct;
+using Certstream.Watching;
+
+namespace Certstream.Operations;
+
+/// <summary>
+/// The app's instruments, all observable and read from live state at scrape time. The first four keep
+/// certstream-server-go's names and labels so its Grafana dashboards work; the rest use the same prefix.
+/// docs/metrics.md lists every family (a test keeps the two in step).
+/// </summary>
+public sealed class CertstreamMetrics : IDisposable
+{
+    public const string Prefix = "certstreamservergo_";
+
+    private static readonly TimeSpan SnapshotReuse = TimeSpan.FromSeconds(1);
+
+    private readonly OperationsSources _sources;
+    private readonly Lock _snapshotLock = new();
+    private IReadOnlyList<LogWatchStatus> _logs = [];
+    private long _logsTakenAt = long.MinValue;
+
+    public CertstreamMetrics(OperationsSources sources, bool exposeSystemMetrics, int skippedCertsClientCap = SkippedCertsByClient.DefaultCap)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        _sources = sources;
+        Meter = new Meter("Certstream");
+        var streaming = sources.Streaming;
+
+        // certstream-server-go compatible.
+        Meter.CreateObservableCounter(Prefix + "certificates_total", () =>
+        {
+            var (regular, precert) = sources.CertificateCounts();
+            return new Measurement<long>[] { new(regular, Tag("type", "regular")), new(precert, Tag("type", "precert")) };
+        }, description: "Certificates and precertificates parsed and broadcast since start.");
+        Meter.CreateObservableCounter(Prefix + "certs_by_log_total", () => PerLog(l => sources.CertificatesOf(l)),
+            description: "Entries of each log passed on for broadcast since start (url is the log URL without scheme).");
+        Meter.CreateObservableGauge(Prefix + "clients_total", () => StreamLabels.All.Select(f => new Measurement<long>(streaming.For(f).ConnectedClients, Tag("type", StreamLabels.Of(f)))),
+            description: "WebSocket clients connected now, by stream (full, lite, domain).");
+        Meter.CreateObservableGauge(Prefix + "skipped_certs", () => SkippedCertsByClient.Aggregate(sources.ClientDrops(), skippedCertsClientCap).Select(c => new Measurement<long>(c.Dropped, Tag("client", c.Client))),
+            description: "Messages dropped for connected clients whose queue was full, by client IP (largest clients; the rest as client=\"other\"). Series vanish on disconnect.");
+
+        // Per log.
+        Meter.CreateObservableGauge(Prefix + "log_tree_size", () => PerLog(l => l.TreeSize),
+            description: "Tree size of the log at its last checkpoint or signed tree head.");
+        Meter.CreateObservableGauge(Prefix + "log_next_index", () => PerLog(l => l.NextIndex),
+            description: "Next entry index to process (all entries below it were passed on).");
+        Meter.CreateObservableGauge(Prefix + "log_lag_entries", () => PerLog(LogLag.Entries),
+            description: "Entries behind the log's tree head (tree size minus next index).");
+        Meter.CreateObservableGauge(Prefix + "log_lag_seconds", () => PerLogDouble(l => LogLag.Seconds(l, sources.Time.GetUtcNow())),
+            description: "0 when caught up, otherwise the age of the newest entry passed on (its CT timestamp against now).");
+        Meter.CreateObservableGauge(Prefix + "log_last_success_timestamp_seconds", () => PerLogDouble(l => l.LastSuccess?.ToUnixTimeMilliseconds() / 1000.0),
+            description: "Unix time of the last successful request to the log.");
+        Meter.CreateObservableGauge(Prefix + "log_state", LogStates,
+            description: "1 for the watcher's current state (starting, following, backing_off, rate_limited, failing, finished, stopped).");
+        Meter.CreateObservableCounter(Prefix + "log_fetch_errors_total", FetchErrors,
+            description: "Failed requests to the log, by kind (rate_limited, server_error, timeout, transport, bad_body, not_found, client_error).");
+        Meter.CreateObservableCounter(Prefix + "log_rate_limited_total", () => PerLog(l => l.RateLimitedCount),
+            description: "HTTP 429 answers from the log.");
+        Meter.CreateObservableCounter(Prefix + "log_parse_failures_total", () => PerLog(l => sources.FailuresOf(l)),
+            description: "Entries of the log that could not be decoded (passed on as failed, never skipped silently).");
+
+        // Streams and queues.
+        Meter.CreateObservableCounter(Prefix + "messages_sent_total", () => PerStream(s => s.MessagesSent),
+            description: "WebSocket messages sent to clients, by stream.");
+        Meter.CreateObservableCounter(Prefix + "bytes_sent_total", () => PerStream(s => s.BytesSent),
+            description: "Payload bytes sent to clients, by stream.");
+        Meter.CreateObservableCounter(Prefix + "messages_dropped_total", () => PerStream(s => s.MessagesDropped),
+            description: "Messages dropped because a client's queue was full, by stream.");
+        Meter.CreateObservableGauge(Prefix + "client_queue_messages", () => PerStream(s => s.QueuedMessages),
+            description: "Messages waiting in the client queues of each stream (sum over its clients).");
+        Meter.CreateObservableGauge(Prefix + "publish_queue_messages", () => (long)streaming.PublishQueueDepth,
+            description: "Certificates waiting for the broadcaster.");
+        Meter.CreateObservableGauge(Prefix + "build_info", () => new Measurement<long>(1, Tag("version", Configuration.AppInfo.Version)),
+            description: "Always 1; the version label says which build runs.");
+
+        if (exposeSystemMetrics)
+        {
+            ProcessMetrics.Register(Meter);
+        }
+
+        Collector = new MetricsCollector(Meter, TakeSnapshot);
+    }
+
+    public Meter Meter { get; }
+
+    public MetricsCollector Collector { get; }
+
+    /// <summary>The exposition text now.</summary>
+    public string Scrape() => Collector.Collect();
+
+    public void Dispose()
+    {
+        Collector.Dispose();
+        Meter.Dispose();
+    }
+
+    private static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);
+
+    private static KeyValuePair<string, object?>[] LogTags(LogWatchStatus log) => [Tag("url", log.NormalizedKey), Tag("operator", log.Operator)];
+
+    /// <summary>One snapshot of every log per scrape, so all per-log families agree with each other.</summary>
+    private void TakeSnapshot()
+    {
+        lock (_snapshotLock)
+        {
+            _logs = _sources.Logs();
+            _logsTakenAt = Environment.TickCount64;
+        }
+    }
+
+    /// <summary>The scrape's snapshot; other listeners of the meter (dotnet-counters) get a fresh one when it is old.</summary>
+    private IReadOnlyList<LogWatchStatus> Logs()
+    {
+        lock (_snapshotLock)
+        {
+            if (Environment.TickCount64 - _logsTakenAt > SnapshotReuse.TotalMilliseconds)
+            {
+                _logs = _sources.Logs();
+                _logsTakenAt = Environment.TickCount64;
+            }
+
+            return _logs;
+        }
+    }
+
+    private IEnumerable<Measurement<long>> PerLog(Func<LogWatchStatus, long?> value)
+    {
+        foreach (var log in Logs())
+        {
+            if (value(log) is { } v)
+            {
+                yield return new Measurement<long>(v, LogTags(log));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<double>> PerLogDouble(Func<LogWatchStatus, double?> value)
+    {
+        foreach (var log in Logs())
+        {
+            if (value(log) is { } v)
+            {
+                yield return new Measurement<double>(v, LogTags(log));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> LogStates()
+    {
+        foreach (var log in Logs())
+        {
+            yield return new Measurement<long>(1, [.. LogTags(log), Tag("state", WatcherStateNames.Of(log.State))]);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> FetchErrors()
+    {
+        foreach (var log in Logs())
+        {
+            foreach (var (kind, count) in log.FetchErrors)
+            {
+                yield return new Measurement<long>(count, [.. LogTags(log), Tag("kind", FetchErrorKindNames.Of(kind))]);
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> PerStream(Func<Streaming.StreamStats, long> value)
+    {
+        foreach (var format in StreamLabels.All)
+        {
+            yield return new Measurement<long>(value(_sources.Streaming.For(format)), Tag("stream", StreamLabels.Of(format)));
+        }
+    }
+}

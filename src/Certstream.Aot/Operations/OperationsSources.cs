@@ -1,0 +1,76 @@
+using Certstream.Messages;
+using Certstream.Streaming;
+using Certstream.Watching;
+
+namespace Certstream.Operations;
+
+/// <summary>
+/// Where metrics, /stats, /readyz and the progress line read from. Plain delegates and read-only views, so each
+/// can be driven directly in tests. The host fills it from the broadcaster, the connected clients, the watcher
+/// supervisor and the log list refresher.
+/// </summary>
+public sealed record OperationsSources
+{
+    /// <summary>Broadcaster counters (<see cref="Broadcaster.Stats"/>).</summary>
+    public required StreamingStats Streaming { get; init; }
+
+    /// <summary>Per-log watcher state (<see cref="LogWatcherSupervisor.Snapshot"/>).</summary>
+    public required Func<IReadOnlyList<LogWatchStatus>> Logs { get; init; }
+
+    /// <summary>True once the log list is loaded, or when none is needed (<c>LogListRefresher.ListLoaded</c>).</summary>
+    public required Func<bool> LogListLoaded { get; init; }
+
+    /// <summary>Drops per connected client (<see cref="ConnectedClients.DropsByClient"/>); empty when not given.</summary>
+    public Func<IReadOnlyList<(string Client, StreamFormat Format, long Dropped)>> ClientDrops { get; init; } = static () => [];
+
+    /// <summary>Certificates parsed and published by type (the host's pipeline counters); null: the broadcaster's counts.</summary>
+    public Func<(long Regular, long Precert)>? Certificates { get; init; }
+
+    /// <summary>Certificates published for a log by normalized key (pipeline counters); null or a null answer: the watcher's count of entries passed on.</summary>
+    public Func<string, long?>? PublishedOfLog { get; init; }
+
+    /// <summary>Entries of a log the pipeline could not parse, by normalized key; added to the watcher's decode failures.</summary>
+    public Func<string, long>? PipelineFailuresOfLog { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>(regular, precert) from <see cref="Certificates"/> or the broadcaster.</summary>
+    public (long Regular, long Precert) CertificateCounts() =>
+        Certificates?.Invoke() ?? (Streaming.MessagesPublished - Streaming.PrecertsPublished, Streaming.PrecertsPublished);
+
+    /// <summary>Certificates of one log: the pipeline's count when known, else entries passed on minus decode failures.</summary>
+    public long CertificatesOf(LogWatchStatus log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        return PublishedOfLog?.Invoke(log.NormalizedKey) ?? log.Processed - log.ParseFailures;
+    }
+
+    /// <summary>Entries of one log that could not be decoded (watcher) or parsed (pipeline).</summary>
+    public long FailuresOf(LogWatchStatus log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        return log.ParseFailures + (PipelineFailuresOfLog?.Invoke(log.NormalizedKey) ?? 0);
+    }
+
+    /// <summary>When the server started (uptime in /stats).</summary>
+    public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Builds the sources from the running parts.</summary>
+    public static OperationsSources From(Broadcaster broadcaster, ConnectedClients clients, LogWatcherSupervisor supervisor, Func<bool> logListLoaded, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(broadcaster);
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(supervisor);
+        ArgumentNullException.ThrowIfNull(logListLoaded);
+        time ??= TimeProvider.System;
+        return new OperationsSources
+        {
+            Streaming = broadcaster.Stats,
+            Logs = supervisor.Snapshot,
+            LogListLoaded = logListLoaded,
+            ClientDrops = clients.DropsByClient,
+            Time = time,
+            StartedAt = time.GetUtcNow(),
+        };
+    }
+}

@@ -1,0 +1,72 @@
+using Certstream.Configuration;
+using Certstream.LogList;
+using Microsoft.Extensions.Logging;
+
+namespace Certstream.Operations;
+
+/// <summary>The few lines logged at startup: version and config file, logs followed by kind, endpoints.</summary>
+public static partial class StartupSummary
+{
+    /// <summary>Logs the configuration and endpoint lines. <paramref name="serverUrl"/> is the main server's
+    /// bound address (e.g. "http://0.0.0.0:8080"); <paramref name="metricsUrl"/> the full metrics URL or null when off.</summary>
+    public static void Write(ILogger logger, LoadedConfiguration configuration, string serverUrl, string? metricsUrl)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(serverUrl);
+        var options = configuration.Options;
+        LogStarting(logger, AppInfo.Version, configuration.ConfigPath ?? "none (built-in defaults and environment)");
+        foreach (var line in Lines(options, serverUrl, metricsUrl))
+        {
+            LogLine(logger, line);
+        }
+    }
+
+    /// <summary>Logs how many logs are followed, by kind and source. Call when the followed set is known (and after changes).</summary>
+    public static void WriteLogs(ILogger logger, IReadOnlyList<CtLog> logs)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(logs);
+        LogLine(logger, LogsLine(logs));
+    }
+
+    public static string LogsLine(IReadOnlyList<CtLog> logs)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        var rfc = logs.Count(l => l.Kind == LogKind.Rfc6962);
+        var tiled = logs.Count - rfc;
+        var configured = logs.Count(l => l.Source != LogSource.LogList);
+        var readOnly = logs.Count(l => l.FinalTreeSize is not null);
+        return $"Following {logs.Count} logs: {rfc} RFC 6962, {tiled} static-ct (tiled); {configured} from the configuration, {readOnly} read-only";
+    }
+
+    public static IReadOnlyList<string> Lines(CertstreamOptions options, string serverUrl, string? metricsUrl)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(serverUrl);
+        var web = options.WebServer;
+        var ws = serverUrl.Replace("https://", "wss://", StringComparison.Ordinal).Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/');
+        var source = options.General.DisableDefaultLogs ? "configured logs only" : $"log list {options.General.LogListUrl}";
+        var lines = new List<string>
+        {
+            $"Logs from {source}; {options.General.AdditionalLogs.Count} additional RFC 6962 and {options.General.AdditionalTiledLogs.Count} additional tiled logs configured",
+            $"Streams: full {ws}{web.FullUrl}, lite {ws}{web.LiteUrl}, domains-only {ws}{web.DomainsOnlyUrl}" + (web.Whitelist.Count > 0 ? $" (whitelist: {string.Join(", ", web.Whitelist)})" : ""),
+            $"Status: {serverUrl.TrimEnd('/')}/healthz, /readyz, /stats, /latest.json",
+            metricsUrl is null
+                ? "Metrics: off (prometheus.enabled is false)"
+                : $"Metrics: {metricsUrl}" + (options.Prometheus.Whitelist.Count > 0 ? $" (whitelist: {string.Join(", ", options.Prometheus.Whitelist)})" : " (no whitelist)"),
+        };
+        if (options.General.Recovery.Enabled)
+        {
+            lines.Add($"Resume index: {options.General.Recovery.CtIndexFile}");
+        }
+
+        return lines;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "certstream {Version} starting; configuration file: {ConfigPath}")]
+    private static partial void LogStarting(ILogger logger, string version, string configPath);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
+    private static partial void LogLine(ILogger logger, string line);
+}

@@ -1,0 +1,78 @@
+using Certstream.Configuration;
+using Certstream.LogList;
+using Certstream.Watching;
+
+namespace Certstream.Operations;
+
+/// <summary>Builds the /stats document from the live sources.</summary>
+public sealed class StatsBuilder
+{
+    private readonly OperationsSources _sources;
+    private readonly Readiness _readiness;
+
+    public StatsBuilder(OperationsSources sources, Readiness readiness)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(readiness);
+        _sources = sources;
+        _readiness = readiness;
+    }
+
+    /// <summary>A watcher counts as failing when its state says so (it has failed repeatedly in a row).</summary>
+    public static bool IsFailing(LogWatchStatus log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        return log.State == WatcherState.Failing;
+    }
+
+    public StatsReport Build()
+    {
+        var now = _sources.Time.GetUtcNow();
+        var streaming = _sources.Streaming;
+        var streams = StreamLabels.All.Select(f =>
+        {
+            var s = streaming.For(f);
+            return new StreamStatsReport(StreamLabels.Of(f), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
+        }).ToList();
+        var logs = _sources.Logs().Select(l => new LogStatsReport(
+            l.Name,
+            l.Url,
+            l.Operator,
+            l.Kind == LogKind.Tiled ? "tiled" : "rfc6962",
+            WatcherStateNames.Of(l.State),
+            IsFailing(l),
+            l.TreeSize,
+            l.NextIndex,
+            LogLag.Entries(l),
+            LogLag.Seconds(l, now) is { } seconds ? Math.Round(seconds, 3) : null,
+            _sources.CertificatesOf(l),
+            _sources.FailuresOf(l),
+            l.RateLimitedCount,
+            l.FetchErrors.ToDictionary(p => FetchErrorKindNames.Of(p.Key), p => p.Value, StringComparer.Ordinal),
+            l.LastSuccess,
+            l.LastError,
+            l.LastErrorAt,
+            l.LearnedBatchCap)).ToList();
+        var readiness = _readiness.Check();
+        var (regular, precert) = _sources.CertificateCounts();
+        var totals = new StatsTotals(
+            regular,
+            precert,
+            streams.Sum(s => s.MessagesSent),
+            streams.Sum(s => s.BytesSent),
+            streams.Sum(s => s.MessagesDropped),
+            streams.Sum(s => s.Clients),
+            streaming.PublishQueueDepth,
+            logs.Count,
+            logs.Count(l => l.Failing));
+        return new StatsReport(
+            AppInfo.Version,
+            _sources.StartedAt,
+            Math.Round((now - _sources.StartedAt).TotalSeconds, 3),
+            readiness.Ready,
+            readiness.Reason,
+            totals,
+            streams,
+            logs);
+    }
+}
