@@ -23,6 +23,9 @@ public sealed class PipelineStats
     /// <summary>Per-log counters, keyed by the log's normalized URL.</summary>
     public IReadOnlyCollection<LogCounters> Logs => (IReadOnlyCollection<LogCounters>)_logs.Values;
 
+    /// <summary>The counters of the log with this normalized URL, if it has published anything.</summary>
+    public LogCounters? Find(string normalizedKey) => _logs.GetValueOrDefault(normalizedKey);
+
     public LogCounters For(CtLog log) =>
         _logs.GetOrAdd(log.NormalizedKey, static (_, l) => new LogCounters(l.NormalizedKey, l.Url, l.Operator, l.Name), log);
 

@@ -95,8 +95,8 @@ public sealed partial class ServerHost : IAsyncDisposable
         var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, () => runtime.Refresher.ListLoaded, overrides.Time) with
         {
             Certificates = () => (pipelineStats.RegularCertificates, pipelineStats.PrecertCertificates),
-            PublishedOfLog = key => pipelineStats.Logs.FirstOrDefault(l => l.NormalizedKey == key)?.Certificates,
-            PipelineFailuresOfLog = key => pipelineStats.Logs.FirstOrDefault(l => l.NormalizedKey == key)?.Failures ?? 0,
+            PublishedOfLog = key => pipelineStats.Find(key)?.Certificates,
+            PipelineFailuresOfLog = key => pipelineStats.Find(key)?.Failures ?? 0,
         };
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics);
         OperationsEndpoints.Map(app, observability, metricsOnMain ? MetricsAccess.From(prometheus) : null);
