@@ -49,19 +49,7 @@ public class DecoderRobustnessTests
     [Fact]
     public void Every_real_tile_leaf_survives_mutation()
     {
-        var leaves = new List<byte[]>();
-        foreach (var name in new[] { "000", "001", "002", "003" })
-        {
-            var tile = File.ReadAllBytes(RequiresTestData.Path("static-ct", "navigli2025h2", "tile", "data", name));
-            var enumerator = TileLeafReader.Enumerate(0, tile);
-            var start = 0;
-            while (enumerator.MoveNext())
-            {
-                leaves.Add(tile[start..enumerator.Offset]);
-                start = enumerator.Offset;
-            }
-        }
-
+        var leaves = RealTileLeaves();
         Assert.Equal(1024, leaves.Count);
         for (var i = 0; i < leaves.Count; i++)
         {
@@ -144,6 +132,25 @@ public class DecoderRobustnessTests
         {
             Assert.Fail($"seed {seed} mutation {iteration}: allocated {allocated} bytes for a {inputLength}-byte input");
         }
+    }
+
+    /// <summary>The 1024 TileLeaf entries of the real navigli full tiles, each as its own byte array.</summary>
+    internal static List<byte[]> RealTileLeaves()
+    {
+        var leaves = new List<byte[]>();
+        foreach (var name in new[] { "000", "001", "002", "003" })
+        {
+            var tile = File.ReadAllBytes(RequiresTestData.Path("static-ct", "navigli2025h2", "tile", "data", name));
+            var enumerator = TileLeafReader.Enumerate(0, tile);
+            var start = 0;
+            while (enumerator.MoveNext())
+            {
+                leaves.Add(tile[start..enumerator.Offset]);
+                start = enumerator.Offset;
+            }
+        }
+
+        return leaves;
     }
 
     internal static byte[] Mutate(byte[] input, Random random)

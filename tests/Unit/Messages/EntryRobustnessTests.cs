@@ -51,19 +51,7 @@ public class EntryRobustnessTests
     [Fact]
     public void Every_real_tile_entry_mutated_parses_or_fails_typed()
     {
-        var leaves = new List<byte[]>();
-        foreach (var name in new[] { "000", "001", "002", "003" })
-        {
-            var tile = File.ReadAllBytes(RequiresTestData.Path("static-ct", "navigli2025h2", "tile", "data", name));
-            var enumerator = TileLeafReader.Enumerate(0, tile);
-            var start = 0;
-            while (enumerator.MoveNext())
-            {
-                leaves.Add(tile[start..enumerator.Offset]);
-                start = enumerator.Offset;
-            }
-        }
-
+        var leaves = DecoderRobustnessTests.RealTileLeaves();
         Assert.Equal(1024, leaves.Count);
         var issuers = TestDataEntries.NavigliIssuers.Values.Select(v => (ReadOnlyMemory<byte>)v).ToArray();
         Parallel.For(0, leaves.Count, i =>
