@@ -4,7 +4,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Certstream.Operations;
 
-/// <summary>The few lines logged at startup: version and config file, logs followed by kind, endpoints.</summary>
+/// <summary>
+/// The few lines logged at startup: version and config file, endpoints. The logs followed, by kind, are logged by
+/// the log list refresher once the list is loaded.
+/// </summary>
 public static partial class StartupSummary
 {
     /// <summary>Logs the configuration and endpoint lines. <paramref name="serverUrl"/> is the main server's
@@ -20,24 +23,6 @@ public static partial class StartupSummary
         {
             LogLine(logger, line);
         }
-    }
-
-    /// <summary>Logs how many logs are followed, by kind and source. Call when the followed set is known (and after changes).</summary>
-    public static void WriteLogs(ILogger logger, IReadOnlyList<CtLog> logs)
-    {
-        ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(logs);
-        LogLine(logger, LogsLine(logs));
-    }
-
-    public static string LogsLine(IReadOnlyList<CtLog> logs)
-    {
-        ArgumentNullException.ThrowIfNull(logs);
-        var rfc = logs.Count(l => l.Kind == LogKind.Rfc6962);
-        var tiled = logs.Count - rfc;
-        var configured = logs.Count(l => l.Source != LogSource.LogList);
-        var readOnly = logs.Count(l => l.FinalTreeSize is not null);
-        return $"Following {logs.Count} logs: {rfc} RFC 6962, {tiled} static-ct (tiled); {configured} from the configuration, {readOnly} read-only";
     }
 
     public static IReadOnlyList<string> Lines(CertstreamOptions options, string serverUrl, string? metricsUrl)
