@@ -68,6 +68,8 @@ internal sealed class StreamRecorder : IAsyncDisposable
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     CloseStatus = result.CloseStatus;
+                    // Complete the close handshake as real clients do, so the server need not wait for it.
+                    await Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                     return;
                 }
 
