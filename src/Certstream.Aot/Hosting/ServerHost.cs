@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Certstream.Configuration;
 using Certstream.Http;
+using Certstream.Messages;
 using Certstream.Operations;
 using Certstream.Streaming;
 using Microsoft.AspNetCore.Builder;
@@ -20,6 +21,9 @@ namespace Certstream.Hosting;
 /// </summary>
 public sealed partial class ServerHost : IAsyncDisposable
 {
+    /// <summary>How long a stop waits for clients to receive what is already queued for them.</summary>
+    private static readonly TimeSpan ClientFlushTimeout = TimeSpan.FromSeconds(2);
+
     private readonly WebApplication _app;
     private ProgressReporter? _progress;
     private MetricsListener? _metricsListener;
@@ -60,7 +64,7 @@ public sealed partial class ServerHost : IAsyncDisposable
         var web = options.WebServer;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Host.UseConsoleLifetime(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton<IHostLifetime, CommandLineHostLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(9));
         builder.Logging.AddCompactConsole(options.General.LogLevel);
         overrides.ConfigureLogging?.Invoke(builder.Logging);
@@ -129,7 +133,11 @@ public sealed partial class ServerHost : IAsyncDisposable
         await stopping.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Closes clients (1001), stops the watchers, publishes what was fetched, saves the resume index.</summary>
+    /// <summary>
+    /// Stops the watchers, publishes what was fetched, saves the resume index, lets clients receive what is queued
+    /// for them, then closes them (1001). In this order a connected client gets every entry the index records as
+    /// handled, so a restart continues without a gap.
+    /// </summary>
     public async Task StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(9));
@@ -141,15 +149,15 @@ public sealed partial class ServerHost : IAsyncDisposable
             _progress = null;
         }
 
+        await Runtime.StopAsync(timeout.Token).ConfigureAwait(false);
+        await Broadcaster.DisposeAsync().ConfigureAwait(false); // everything published is now in the client queues
+        await WaitForClientQueuesAsync(ClientFlushTimeout, timeout.Token).ConfigureAwait(false);
+        await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         if (_metricsListener is { } listener)
         {
             await listener.DisposeAsync().ConfigureAwait(false);
             _metricsListener = null;
         }
-
-        await _app.StopAsync(timeout.Token).ConfigureAwait(false);
-        await Runtime.StopAsync(timeout.Token).ConfigureAwait(false);
-        await Broadcaster.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -158,6 +166,17 @@ public sealed partial class ServerHost : IAsyncDisposable
         await Runtime.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         Observability.Dispose();
+    }
+
+    /// <summary>Waits (bounded: a stalled client must not hold up the stop) until every client queue is sent.</summary>
+    private async Task WaitForClientQueuesAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(limit.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (Enum.GetValues<StreamFormat>().Any(f => Broadcaster.Stats.For(f).QueuedMessages > 0)
+            && TimeProvider.System.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private static X509Certificate2 LoadCertificate(string certPath, string keyPath)

@@ -18,7 +18,7 @@ public static partial class StartupSummary
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(serverUrl);
         var options = configuration.Options;
-        LogStarting(logger, AppInfo.Version, configuration.ConfigPath ?? "none (built-in defaults and environment)");
+        LogStarting(logger, AppInfo.Version, serverUrl, configuration.ConfigPath ?? "none (built-in defaults and environment)");
         foreach (var line in Lines(options, serverUrl, metricsUrl))
         {
             LogLine(logger, line);
@@ -49,8 +49,8 @@ public static partial class StartupSummary
         return lines;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "certstream {Version} starting; configuration file: {ConfigPath}")]
-    private static partial void LogStarting(ILogger logger, string version, string configPath);
+    [LoggerMessage(Level = LogLevel.Information, Message = "certstream {Version} listening on {Addresses}; configuration file: {ConfigPath}")]
+    private static partial void LogStarting(ILogger logger, string version, string addresses, string configPath);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogLine(ILogger logger, string line);
