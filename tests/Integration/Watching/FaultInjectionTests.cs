@@ -9,7 +9,7 @@ public sealed class FaultInjectionTests : IDisposable
 {
     private static readonly Fault[] EveryFault =
     [
-        Fault.TooManyRequests(TimeSpan.FromSeconds(1)),
+        Fault.TooManyRequests(TimeSpan.FromSeconds(2)),
         Fault.TooManyRequests(),
         Fault.ServerError(503),
         Fault.ServerError(500),
@@ -102,15 +102,16 @@ public sealed class FaultInjectionTests : IDisposable
         var injected = starts.Values.SelectMany(s => s.Snapshot()).Where(s => s.Fault is not null).Select(s => s.Fault!).ToList();
         Assert.All(EveryFault, f => Assert.Contains(f, injected));
 
-        // Retry-After: nothing sent to a log between its 429 and the deadline (requests already in flight excepted).
+        // Retry-After: nothing sent to a log between its 429 and the deadline. Requests the client sent before it
+        // read the 429 may still arrive just after it: half a second covers them even on a loaded 2-core machine.
         foreach (var (name, log) in starts)
         {
-            var violations = log.RetryAfterViolations(TimeSpan.FromMilliseconds(250));
+            var violations = log.RetryAfterViolations(TimeSpan.FromMilliseconds(500));
             Assert.True(violations.Count == 0, $"{name}: " + string.Join("; ", violations));
         }
 
-        // No partial tile fetched twice at the same width.
-        var partials = requests.Where(r => r.Kind == RequestKind.DataTile && r.Status == 200 && r.Path.Contains(".p/", StringComparison.Ordinal)).ToList();
+        // No partial tile fetched twice at the same width (a retry after a broken answer is not a second fetch).
+        var partials = requests.Where(r => r.Kind == RequestKind.DataTile && r.Status == 200 && r.Fault is null && r.Path.Contains(".p/", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(partials);
         Assert.All(partials.GroupBy(r => r.Path), g => Assert.Single(g));
 
