@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Certstream.Certificates;
 using Certstream.Ct;
@@ -23,6 +24,10 @@ public static class CertstreamMessageEncoder
 
     // Buffers that grew past this are not kept, so one huge message does not pin memory on a thread forever.
     private const int MaxRetainedBufferBytes = 1 << 20;
+
+    // A handful of intermediates sign most certificates: each chain certificate's full JSON (with its base64 DER) is
+    // written once and then copied raw. Keyed by the parsed instance, which the chain cache shares, and collected with it.
+    private static readonly ConditionalWeakTable<ParsedCertificate, byte[]> ChainJson = new();
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
@@ -85,7 +90,7 @@ public static class CertstreamMessageEncoder
             writer.WriteStartArray(Names.Chain);
             foreach (var certificate in update.Chain)
             {
-                WriteCertificate(writer, certificate, includeDer: true, forcePoison: false);
+                writer.WriteRawValue(ChainJson.GetValue(certificate, EncodeChainCertificate), skipInputValidation: true);
             }
 
             writer.WriteEndArray();
@@ -104,6 +109,15 @@ public static class CertstreamMessageEncoder
         writer.WriteEndObject();
         writer.WriteString(Names.MessageType, Names.CertificateUpdate);
         writer.WriteEndObject();
+    }
+
+    private static byte[] EncodeChainCertificate(ParsedCertificate certificate)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+        WriteCertificate(writer, certificate, includeDer: true, forcePoison: false);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static void WriteDomainsOnly(Utf8JsonWriter writer, ParsedCertificate leaf)

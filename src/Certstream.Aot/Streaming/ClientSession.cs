@@ -11,6 +11,8 @@ namespace Certstream.Streaming;
 /// </summary>
 internal sealed partial class ClientSession
 {
+    private const int ReadBufferBytes = 256;
+
     private readonly WebSocket _socket;
     private readonly ClientQueue _queue;
     private readonly ClientActivity _activity;
@@ -157,8 +159,10 @@ internal sealed partial class ClientSession
 
     private async Task ReadLoopAsync()
     {
-        // One byte more than allowed, so an oversized message is seen without reading it whole.
-        var buffer = new byte[_options.MaxClientMessageBytes + 1];
+        // Small on purpose: clients send only tiny messages, and this buffer lives as long as the connection (10,000 idle
+        // clients would hold 40 MB at MaxClientMessageBytes each). Lengths add up across partial reads, so an oversized
+        // message is still seen.
+        var buffer = new byte[ReadBufferBytes];
         long messageLength = 0;
         try
         {

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using Certstream.Bench;
+using Certstream.Messages;
+using Certstream.Tests.Support.FakeCtLog;
+
+// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|catchup|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish]
+if (args.Length > 0 && args[0] == "load-clients")
+{
+    return await LoadClients.RunAsync(args).ConfigureAwait(false);
+}
+
+string[] known = ["parse", "catchup", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
+var runs = 3;
+var forcePublish = false;
+var selected = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--publish": forcePublish = true; break;
+        case "all": selected.AddRange(known); break;
+        case var name when known.Contains(name): selected.Add(name); break;
+        default:
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: all | {string.Join(" | ", known)} [--runs N] [--publish]");
+            return 2;
+    }
+}
+
+if (selected.Count == 0)
+{
+    selected.AddRange(known);
+}
+
+Console.WriteLine($"{Environment.ProcessorCount} cores, load average {LoadAverage.Before}, {runs} runs per figure");
+var total = Stopwatch.StartNew();
+var figures = new List<Figure>();
+
+async Task Measure(string name, Func<Task> body, params Figure[] rows)
+{
+    if (!selected.Contains(name))
+    {
+        return;
+    }
+
+    figures.AddRange(rows);
+    Console.WriteLine($"[{name}]");
+    try
+    {
+        await body().ConfigureAwait(false);
+    }
+#pragma warning disable CA1031 // one broken benchmark must not hide the others' figures
+    catch (Exception e)
+#pragma warning restore CA1031
+    {
+        Console.WriteLine($"  {name} failed: {e}");
+        foreach (var row in rows)
+        {
+            row.Error ??= $"failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}";
+        }
+    }
+}
+
+var parseRate = new Figure("decode+parse+encode 3 formats, 1 thread", "≥ 50,000", "entries/s", v => v >= 50_000);
+var parseAlloc = new Figure("  bytes allocated per entry", "report", "B", null);
+await Measure("parse", () => { ParseBench.Run(parseRate, parseAlloc, runs); return Task.CompletedTask; }, parseRate, parseAlloc);
+
+var catchRfc = new Figure("end to end catch-up, RFC 6962 (cap 1024)", "≥ 20,000", "entries/s", v => v >= 20_000);
+var catchTiled = new Figure("end to end catch-up, static-ct", "≥ 20,000", "entries/s", v => v >= 20_000);
+await Measure("catchup", async () =>
+{
+    await CatchUpBench.RunAsync(catchRfc, FakeLogKind.Rfc6962, 40_960, runs).ConfigureAwait(false);
+    await CatchUpBench.RunAsync(catchTiled, FakeLogKind.StaticCt, 40_960, runs).ConfigureAwait(false);
+}, catchRfc, catchTiled);
+
+var liteRate = new Figure("broadcast: msgs delivered/s, 500 lite clients", "≥ 600,000", "msgs/s", v => v >= 600_000);
+var liteRatio = new Figure("  ratio to bare Kestrel, same bytes/clients", "≥ 0.8", "", v => v >= 0.8);
+await Measure("broadcast", () => BroadcastBench.RunAsync(liteRate, liteRatio, null, StreamFormat.Lite, "/", 500, 4000, runs), liteRate, liteRatio);
+
+var fullRate = new Figure("broadcast: 100 full-stream clients", "report", "msgs/s", null);
+var fullMb = new Figure("  full-stream MB/s delivered", "report", "MB/s", null);
+await Measure("broadcast-full", () => BroadcastBench.RunAsync(fullRate, null, fullMb, StreamFormat.Full, "/full-stream", 100, 4000, runs), fullRate, fullMb);
+
+var p50 = new Figure("latency p50, log → client (poll excluded)", "≤ 5 ms", "ms", v => v <= 5);
+var p99 = new Figure("latency p99", "≤ 50 ms", "ms", v => v <= 50);
+await Measure("latency", () => LatencyBench.RunAsync(p50, p99, 100, runs), p50, p99);
+
+var idleRss = new Figure("idle RSS, AOT, watchers on a quiet log", "≤ 30 MB", "MB", v => v <= 30);
+var clientsRss = new Figure("RSS with 10,000 idle WebSocket clients, AOT", "≤ 150 MB", "MB", v => v <= 150);
+var perClient = new Figure("  per idle client", "report", "KB", null);
+var startup = new Figure("start → listening, AOT", "≤ 50 ms", "ms", v => v <= 50);
+var size = new Figure("binary size, AOT", "≤ 20 MB", "MiB", v => v <= 20);
+string? binary = null;
+string[] aot = ["idle-rss", "idle-clients", "startup"];
+if (selected.Any(aot.Contains))
+{
+    try
+    {
+        binary = AotBench.EnsurePublished(forcePublish);
+    }
+#pragma warning disable CA1031
+    catch (Exception e)
+#pragma warning restore CA1031
+    {
+        Console.WriteLine(e.Message);
+        foreach (var f in new[] { idleRss, clientsRss, startup, size })
+        {
+            f.Error = "publish failed";
+        }
+    }
+}
+
+await Measure("idle-rss", () => binary is null ? Task.CompletedTask : AotBench.IdleRssAsync(idleRss, binary, runs, TimeSpan.FromSeconds(8)), idleRss);
+await Measure("idle-clients", () => binary is null ? Task.CompletedTask : AotBench.IdleClientsAsync(clientsRss, perClient, binary, 10_000, runs), clientsRss, perClient);
+await Measure("startup", async () =>
+{
+    if (binary is not null)
+    {
+        AotBench.Size(size, binary);
+        await AotBench.StartupAsync(startup, binary, Math.Max(runs, 5)).ConfigureAwait(false);
+    }
+}, startup, size);
+
+var table = ResultsTable.Render(figures, total.Elapsed);
+Console.WriteLine();
+Console.WriteLine(table);
+Console.WriteLine($"written to {ResultsTable.Write(table)}");
+return figures.Any(f => f.Verdict is "FAIL" or "error") ? 1 : 0;
