@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -136,7 +135,7 @@ public static partial class YamlConfigurationParser
     // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; we report the position ourselves.
     private static string Describe(YamlException e)
     {
-        var text = MarkPrefix().Replace(e.Message, "");
+        var text = WithoutMarkPrefix(e.Message);
         return text.Length > 0 ? text : "malformed YAML";
     }
 
@@ -158,6 +157,19 @@ public static partial class YamlConfigurationParser
         }
     }
 
-    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
-    private static partial Regex MarkPrefix();
+    /// <summary>
+    /// YamlDotNet starts its messages with "(Line: l, Col: c, Idx: i) - (Line: l, Col: c, Idx: i): "; we print the
+    /// position our own way. (Plain string handling: a Regex here would pull the regex engine into the binary.)
+    /// </summary>
+    private static string WithoutMarkPrefix(string message)
+    {
+        const string EndOfPrefix = "): ";
+        if (!message.StartsWith("(Line: ", StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        var end = message.IndexOf(EndOfPrefix, StringComparison.Ordinal);
+        return end < 0 ? message : message[(end + EndOfPrefix.Length)..];
+    }
 }
