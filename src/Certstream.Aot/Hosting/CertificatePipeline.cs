@@ -17,6 +17,8 @@ public sealed partial class CertificatePipeline
     /// <summary>Batches at least this large are parsed on several cores; smaller ones are not worth the hand-off.</summary>
     private const int ParallelThreshold = 16;
 
+    private static readonly StreamFormat[] StreamFormats = Enum.GetValues<StreamFormat>();
+
     private readonly ChannelReader<LogEntryBatch> _input;
     private readonly Broadcaster _broadcaster;
     private readonly CertificateUpdateFactory _updates = new(new ParsedCertificateCache());
@@ -110,7 +112,19 @@ public sealed partial class CertificatePipeline
         try
         {
             var update = _updates.Create(batch.Log, watched.Entry, seen);
-            return new Result(CertificateMessageFactory.Create(update), null);
+            var message = CertificateMessageFactory.Create(update);
+
+            // Encode the formats someone listens to here, on the parsing cores, so the broadcaster's single
+            // thread only fans out bytes that already exist.
+            foreach (var format in StreamFormats)
+            {
+                if (_broadcaster.HasSubscribers(format))
+                {
+                    message.GetBytes(format);
+                }
+            }
+
+            return new Result(message, null);
         }
         catch (CertificateFormatException e)
         {

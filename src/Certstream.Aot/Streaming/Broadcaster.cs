@@ -97,6 +97,9 @@ public sealed partial class Broadcaster : IAsyncDisposable
 
     internal IStreamSubscriber[] SubscribersOf(StreamFormat format) => Volatile.Read(ref _subscribers[(int)format]);
 
+    /// <summary>Whether anyone listens to <paramref name="format"/> now: producers may encode it ahead, off this thread.</summary>
+    public bool HasSubscribers(StreamFormat format) => SubscribersOf(format).Length > 0;
+
     internal StreamCounters CountersOf(StreamFormat format) => _counters[(int)format];
 
     /// <summary>Stops accepting messages and waits until everything already published is fanned out.</summary>
