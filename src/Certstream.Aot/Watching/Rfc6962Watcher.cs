@@ -59,7 +59,7 @@ public sealed class Rfc6962Watcher : LogWatcher
         {
             while (next < limit)
             {
-                var parallel = _cap.Cap is null ? 1 : Math.Max(1, Options.MaxInFlightPerLog);
+                var parallel = _cap.Cap is { } cap ? Options.InFlightForCap(cap) : 1;
                 var started = 0;
                 foreach (var range in ranges)
                 {

@@ -17,6 +17,16 @@ public sealed record WatcherOptions
     /// <summary>Requests in flight per log (RFC 6962 ranges, data tiles); Google's 32-entry cap is latency-bound.</summary>
     public int MaxInFlightPerLog { get; init; } = 4;
 
+    /// <summary>Learned caps up to this size count as small: such logs are latency-bound and get <see cref="MaxInFlightPerLog"/>.</summary>
+    public int SmallBatchCap { get; init; } = 64;
+
+    /// <summary>
+    /// Requests in flight for an RFC 6962 log whose batch cap is known. Small caps (Google's 32) are latency-bound
+    /// and get <see cref="MaxInFlightPerLog"/>; logs that return hundreds of entries per request get at most two,
+    /// plenty to keep up and kinder to the operators that rate-limit hardest (DigiCert, Sectigo, TrustAsia).
+    /// </summary>
+    public int InFlightForCap(int cap) => Math.Max(1, cap <= SmallBatchCap ? MaxInFlightPerLog : Math.Min(2, MaxInFlightPerLog));
+
     /// <summary>Largest get-entries window asked for; each log's real cap is learned from its answers.</summary>
     public int MaxBatchSize { get; init; } = 1024;
 
