@@ -5,9 +5,15 @@ using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
 // dotnet run -c Release --project bench/Certstream.Bench -- all|parse|catchup|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish]
+//                                                         -- fake-log [--port N]   (serve the fake CT log for a demo)
 if (args.Length > 0 && args[0] == "load-clients")
 {
     return await LoadClients.RunAsync(args).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "fake-log")
+{
+    return await FakeLogCommand.RunAsync(args).ConfigureAwait(false);
 }
 
 string[] known = ["parse", "catchup", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];

@@ -215,6 +215,7 @@ public sealed partial class LogListRefresher
             .GroupBy(s => s.Reason)
             .OrderBy(g => g.Key)
             .Select(g => $"{g.Key}: {g.Count()}"));
+        reasons = reasons.Length == 0 ? "" : $" ({reasons})";
         LogSelected(_logger, listVersion ?? "none (configured logs only)", selection.Followed.Count - tiled, tiled,
             selection.Skipped.Count, reasons);
         foreach (var skipped in selection.Skipped)
@@ -257,7 +258,7 @@ public sealed partial class LogListRefresher
     private static partial void LogRefreshFailedKeepingSet(ILogger logger, int count, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Log list {Version}: following {Rfc6962} RFC 6962 and {Tiled} tiled logs; skipped {Skipped} ({Reasons})")]
+        Message = "Log list {Version}: following {Rfc6962} RFC 6962 and {Tiled} tiled logs; skipped {Skipped}{Reasons}")]
     private static partial void LogSelected(ILogger logger, string version, int rfc6962, int tiled, int skipped, string reasons);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Not following {Log}")]
