@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Certstream.Tests.Unit.LogList;
+namespace Certstream.Tests.Unit;
 
 /// <summary>
 /// A TimeProvider whose clock moves only in <see cref="Advance"/>. Every timer armed with a finite due time is
@@ -12,6 +12,11 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     private readonly List<ManualTimer> _timers = [];
     private readonly Channel<TimeSpan> _armed = Channel.CreateUnbounded<TimeSpan>();
     private DateTimeOffset _now = start;
+
+    public ManualTimeProvider()
+        : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
 
     public ChannelReader<TimeSpan> ArmedTimers => _armed.Reader;
 
