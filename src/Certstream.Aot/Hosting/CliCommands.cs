@@ -48,12 +48,13 @@ public static class CliCommands
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var watcherOptions = ComponentOptions.Watchers(configuration.Options);
-        var entry = await EntryLookup.ShowEntryAsync(logUrl, index, tiled, watcherOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!LogUrl.TryParse(logUrl, out var url, out var error))
         {
             Console.Error.WriteLine($"error: --log {logUrl}: {error}");
             return 2;
         }
+
+        var entry = await EntryLookup.ShowEntryAsync(logUrl, index, tiled, watcherOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
 
         var log = new CtLog
         {
