@@ -20,6 +20,33 @@ public static class CliCommands
     /// <summary>Writes the current head of every followed log as a resume index.</summary>
     public static async Task<int> CreateIndexAsync(LoadedConfiguration configuration, string outPath, bool force, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await WriteIndexAsync(configuration, outPath, force, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LogListLoadException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: create-index: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Fetches one entry and prints it as full-stream JSON.</summary>
+    public static async Task<int> ShowEntryAsync(LoadedConfiguration configuration, string logUrl, long index, bool tiled, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PrintEntryAsync(configuration, logUrl, index, tiled, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CtFetchException or CtFormatException or Certificates.CertificateFormatException)
+        {
+            Console.Error.WriteLine($"error: show-entry {logUrl} index {index}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> WriteIndexAsync(LoadedConfiguration configuration, string outPath, bool force, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.Options;
         var watcherOptions = ComponentOptions.Watchers(options);
@@ -43,8 +70,7 @@ public static class CliCommands
         return result.Written.Count > 0 || selection.Followed.Count == 0 ? 0 : 1;
     }
 
-    /// <summary>Fetches one entry and prints it as full-stream JSON.</summary>
-    public static async Task<int> ShowEntryAsync(LoadedConfiguration configuration, string logUrl, long index, bool tiled, CancellationToken cancellationToken)
+    private static async Task<int> PrintEntryAsync(LoadedConfiguration configuration, string logUrl, long index, bool tiled, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var watcherOptions = ComponentOptions.Watchers(configuration.Options);
