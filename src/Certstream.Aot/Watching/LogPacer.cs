@@ -8,6 +8,9 @@ namespace Certstream.Watching;
 /// </summary>
 public sealed class LogPacer
 {
+    // Task.Delay refuses more than ~49.7 days, and Retry-After may ask for more: sleep in steps, looking again after each.
+    private static readonly TimeSpan MaxSingleWait = TimeSpan.FromDays(1);
+
     private readonly TimeProvider _time;
     private readonly ExponentialBackoff _backoff;
     private readonly TimeSpan _minInterval;
@@ -63,7 +66,7 @@ public sealed class LogPacer
             }
 
             // The block may be extended while we sleep (another 429): look again after waking.
-            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait < MaxSingleWait ? wait : MaxSingleWait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -35,6 +35,22 @@ public class LogPacerTests
     }
 
     [Fact]
+    public void A_retry_after_longer_than_a_timer_can_wait_still_blocks_instead_of_throwing()
+    {
+        // Task.Delay refuses delays over ~49.7 days; Retry-After may say more (delta-seconds up to int.MaxValue).
+        var time = new ManualTimeProvider();
+        var pacer = NewPacer(time);
+        pacer.OnRateLimited(TimeSpan.FromDays(60));
+
+        var waiting = pacer.WaitAsync(CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        time.Advance(TimeSpan.FromDays(60) - TimeSpan.FromSeconds(1));
+        Assert.False(waiting.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(waiting.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void A_later_429_extends_the_block_of_requests_already_waiting()
     {
         var time = new ManualTimeProvider();
