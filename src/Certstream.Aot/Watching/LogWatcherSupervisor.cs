@@ -23,6 +23,12 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, RunningLog> _running = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// States of logs that were removed: their batches may still be queued downstream, and a log that comes back
+    /// continues from where its previous watcher stopped emitting (no repeat, no gap, no going backwards).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, LogWatchState> _removed = new(StringComparer.Ordinal);
     private readonly ExponentialBackoff _restartBackoff;
     private volatile bool _abandoned;
 
@@ -100,8 +106,20 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
             return;
         }
 
-        var next = Resume?.NextIndexFor(log.NormalizedKey);
-        var state = new LogWatchState(log, next);
+        LogWatchState state;
+        long? next;
+        if (_removed.TryRemove(log.NormalizedKey, out var previous))
+        {
+            previous.Log = log;
+            state = previous;
+            next = previous.NextIndex;
+        }
+        else
+        {
+            next = Resume?.NextIndexFor(log.NormalizedKey);
+            state = new LogWatchState(log, next);
+        }
+
         var running = new RunningLog(state, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
         if (!_running.TryAdd(log.NormalizedKey, running))
         {
@@ -111,7 +129,9 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
 
         if (next is { } start)
         {
-            WatcherLog.Started(_logger, log.Name, log.Url, log.Kind.ToString(), start, Resume!.WrittenByCertstream ? "resume index" : "resume index written by another program");
+            var from = previous is not null ? "where its previous watcher stopped"
+                : Resume!.WrittenByCertstream ? "resume index" : "resume index written by another program";
+            WatcherLog.Started(_logger, log.Name, log.Url, log.Kind.ToString(), start, from);
         }
 
         running.Task = Task.Run(() => SuperviseAsync(running, running.Stop.Token));
@@ -137,6 +157,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         }
 
         await StopOneAsync(running).ConfigureAwait(false);
+        _removed[log.NormalizedKey] = running.State;
         RecordPosition(running.State);
         WatcherLog.Removed(_logger, log.Name, running.State.NextIndex);
     }
@@ -171,6 +192,11 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         foreach (var running in _running.Values)
         {
             RecordPosition(running.State);
+        }
+
+        foreach (var removed in _removed.Values)
+        {
+            RecordPosition(removed);
         }
 
         try
@@ -234,10 +260,14 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     public void Acknowledge(LogEntryBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Entries.Count > 0 && _running.TryGetValue(batch.Log.NormalizedKey, out var running))
+        if (batch.Entries.Count == 0)
         {
-            running.State.Committed(batch.LastIndex);
+            return;
         }
+
+        // A removed log's batches may still be queued: their acknowledgements belong to its kept state.
+        var state = _running.TryGetValue(batch.Log.NormalizedKey, out var running) ? running.State : _removed.GetValueOrDefault(batch.Log.NormalizedKey);
+        state?.Committed(batch.LastIndex);
     }
 
     private void RecordPosition(LogWatchState state)
