@@ -135,6 +135,12 @@ public sealed partial class CertificatePipeline
             // e.g. a precert entry without its pre_certificate
             return new Result(null, $"entry is incomplete: {e.Message}");
         }
+#pragma warning disable CA1031 // A parser bug on one entry must not stop the data path for every log: count it, name it, go on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new Result(null, $"unexpected {e.GetType().Name} while parsing (a bug, please report it with this log and index): {e.Message}");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped malformed entry {Index} of {Log}: {Reason} ({Suppressed} similar messages suppressed since the last one)")]
