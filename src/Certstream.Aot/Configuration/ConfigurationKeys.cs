@@ -34,6 +34,7 @@ public static class ConfigurationKeys
         Value("webserver:client_timeout", ValueRule.PositiveSeconds),
         Value("webserver:heartbeat_interval", ValueRule.NonNegativeSeconds),
         Value("webserver:slow_client_policy", ValueRule.SlowClientPolicy),
+        Value("webserver:max_clients", ValueRule.NonNegativeCount),
 
         Value("prometheus:enabled", ValueRule.Boolean),
         Value("prometheus:listen_addr", ValueRule.IpAddress),

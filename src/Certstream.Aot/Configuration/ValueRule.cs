@@ -39,6 +39,9 @@ public sealed class ValueRule
     public static ValueRule PositiveCount { get; } = new(
         "is not a valid size; use a whole number of 1 or more", raw => NormalizeInteger(raw, 1, int.MaxValue));
 
+    public static ValueRule NonNegativeCount { get; } = new(
+        "is not a valid number; use a whole number, 0 for no limit", raw => NormalizeInteger(raw, 0, int.MaxValue));
+
     public static ValueRule PositiveSeconds { get; } = new(
         "is not a valid duration; use a number of seconds greater than 0 and at most 86400, e.g. 5 or 0.5",
         raw => NormalizeSeconds(raw, allowZero: false));

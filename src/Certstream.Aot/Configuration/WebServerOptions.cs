@@ -58,6 +58,10 @@ public sealed class WebServerOptions
     [ConfigurationKeyName("slow_client_policy")]
     public SlowClientPolicy SlowClientPolicy { get; set; } = SlowClientPolicy.Drop;
 
+    /// <summary>Most WebSocket clients served at once, all streams together; 0 = no limit (as certstream-server-go).</summary>
+    [ConfigurationKeyName("max_clients")]
+    public int MaxClients { get; set; }
+
     public bool TlsEnabled => CertPath.Length > 0 && CertKeyPath.Length > 0;
 
     public TimeSpan PingInterval => TimeSpan.FromSeconds(PingIntervalSeconds);

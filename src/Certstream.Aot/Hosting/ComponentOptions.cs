@@ -21,6 +21,7 @@ public static class ComponentOptions
             ClientTimeout = web.ClientTimeout,
             HeartbeatInterval = web.HeartbeatInterval,
             SlowClientPolicy = web.SlowClientPolicy,
+            MaxClients = web.MaxClients,
         };
     }
 

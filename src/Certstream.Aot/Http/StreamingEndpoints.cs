@@ -100,6 +100,16 @@ public static class StreamingEndpoints
             }
         }
 
+        // A cap on clients keeps a flood of connections from exhausting memory; checked before the upgrade, so it is
+        // a soft limit (simultaneous upgrades may pass it by a few).
+        if (clients.Options.MaxClients > 0 && clients.Count >= clients.Options.MaxClients)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "30";
+            await WriteJsonErrorAsync(context, "the server is serving its maximum number of clients; try again later");
+            return;
+        }
+
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             DangerousEnableCompression = options.CompressionEnabled,

@@ -20,6 +20,9 @@ public sealed record StreamingOptions
     /// <summary>JSON heartbeat interval for every client; <see cref="TimeSpan.Zero"/> turns it off (default: clients opt in with ?heartbeat=).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Most clients served at once, all streams together; further upgrades get 503. 0 = no limit.</summary>
+    public int MaxClients { get; init; }
+
     public SlowClientPolicy SlowClientPolicy { get; init; } = SlowClientPolicy.Drop;
 
     /// <summary>Largest client message (text or binary) accepted and ignored; larger ones close the client with 1009.</summary>

@@ -61,6 +61,7 @@ public sealed class ValidationTests : IDisposable
     [Theory]
     [InlineData("webserver:\n  listen_port: 0", "webserver.listen_port: \"0\" is not a valid port")]
     [InlineData("prometheus:\n  listen_port: -1", "prometheus.listen_port: \"-1\" is not a valid port")]
+    [InlineData("webserver:\n  max_clients: -1", "webserver.max_clients: \"-1\" is not a valid number; use a whole number, 0 for no limit")]
     [InlineData("webserver:\n  listen_port: abc", "webserver.listen_port: \"abc\" is not a valid port")]
     [InlineData("prometheus:\n  listen_port: 65536", "prometheus.listen_port: \"65536\"")]
     [InlineData("webserver:\n  full_url: full", "webserver.full_url: \"full\" is not a URL path")]
