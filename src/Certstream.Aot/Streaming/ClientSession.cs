@@ -5,8 +5,8 @@ namespace Certstream.Streaming;
 
 /// <summary>
 /// One connected WebSocket client: a writer loop that sends queued payloads as text frames, a reader loop that
-/// reads and ignores small client messages, and a supervisor that enforces the silence timeout, the slow-client
-/// policy and optional JSON heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does
+/// reads and ignores small client messages, and a check on the shared supervision tick that enforces the silence
+/// timeout, the slow-client policy and optional JSON heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does
 /// not complete within the close timeout aborts the connection.
 /// </summary>
 internal sealed partial class ClientSession
@@ -28,6 +28,7 @@ internal sealed partial class ClientSession
     private WebSocketCloseStatus _closeStatus;
     private string _closeDescription = "";
     private Timer? _abortTimer;
+    private long _nextHeartbeat;
 
     public ClientSession(
         WebSocket socket,
@@ -47,6 +48,7 @@ internal sealed partial class ClientSession
         _counters = counters;
         _logger = logger;
         _client = client;
+        _nextHeartbeat = Environment.TickCount64 + (long)heartbeatInterval.TotalMilliseconds;
     }
 
     /// <summary>The client's address as given to the session (for metrics).</summary>
@@ -62,7 +64,6 @@ internal sealed partial class ClientSession
         try
         {
             var reader = ReadLoopAsync();
-            var supervisor = SuperviseAsync();
             await WriteLoopAsync().ConfigureAwait(false);
 
             // Our close frame is out (or the connection is gone): give the client a bounded time to answer it.
@@ -77,7 +78,6 @@ internal sealed partial class ClientSession
             }
 
             await _stop.CancelAsync().ConfigureAwait(false);
-            await supervisor.ConfigureAwait(false);
             LogClosed(_logger, _client, (int)_closeStatus, _closeDescription, _queue.Dropped);
         }
         finally
@@ -197,48 +197,39 @@ internal sealed partial class ClientSession
         }
     }
 
-    private async Task SuperviseAsync()
+    /// <summary>
+    /// Called on the shared supervision tick (<see cref="ConnectedClients"/>): closes a client that has been silent
+    /// for the client timeout (1008), or that stayed too slow under the disconnect policy, and queues heartbeats.
+    /// One tick for all clients instead of a timer per client: 10,000 idle clients cost one wake-up per tick.
+    /// </summary>
+    internal void Supervise(long now)
     {
+        if (Volatile.Read(ref _closeRequested) != 0)
+        {
+            return;
+        }
+
         var timeoutMs = (long)_options.ClientTimeout.TotalMilliseconds;
+        if (now - _activity.LastSeen > timeoutMs)
+        {
+            LogSilent(_logger, _client, timeoutMs / 1000.0);
+            RequestClose(WebSocketCloseStatus.PolicyViolation, "No data received");
+            return;
+        }
+
+        var fullSince = _queue.FullSince;
+        if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect && fullSince != 0 && now - fullSince > timeoutMs)
+        {
+            LogTooSlow(_logger, _client, _queue.Dropped);
+            RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
+            return;
+        }
+
         var heartbeatMs = (long)_heartbeatInterval.TotalMilliseconds;
-        var tick = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs / 8, 10, 1000));
-        if (heartbeatMs > 0 && _heartbeatInterval < tick)
+        if (heartbeatMs > 0 && now >= _nextHeartbeat)
         {
-            tick = _heartbeatInterval;
-        }
-
-        var nextHeartbeat = Environment.TickCount64 + heartbeatMs;
-        using var timer = new PeriodicTimer(tick);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var now = Environment.TickCount64;
-                if (now - _activity.LastSeen > timeoutMs)
-                {
-                    LogSilent(_logger, _client, timeoutMs / 1000.0);
-                    RequestClose(WebSocketCloseStatus.PolicyViolation, "No data received");
-                    return;
-                }
-
-                var fullSince = _queue.FullSince;
-                if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect && fullSince != 0 && now - fullSince > timeoutMs)
-                {
-                    LogTooSlow(_logger, _client, _queue.Dropped);
-                    RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
-                    return;
-                }
-
-                if (heartbeatMs > 0 && now >= nextHeartbeat)
-                {
-                    _queue.TryOfferControl(HeartbeatMessage.Create(DateTimeOffset.UtcNow));
-                    nextHeartbeat = now + heartbeatMs;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Session ending.
+            _queue.TryOfferControl(HeartbeatMessage.Create(DateTimeOffset.UtcNow));
+            _nextHeartbeat = now + heartbeatMs;
         }
     }
 

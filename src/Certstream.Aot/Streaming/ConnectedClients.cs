@@ -18,6 +18,9 @@ public sealed class ConnectedClients
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ClientSession, byte> _sessions = new();
     private volatile bool _stopping;
+    private readonly Lock _tickLock = new();
+    private readonly Timer _supervisor;
+    private long _tickMilliseconds = long.MaxValue;
 
     public ConnectedClients(Broadcaster broadcaster, StreamingOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -26,10 +29,15 @@ public sealed class ConnectedClients
         _broadcaster = broadcaster;
         _options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        // One timer supervises every session (see ClientSession.Supervise); it starts with the first client.
+        _supervisor = new Timer(static state => ((ConnectedClients)state!).SuperviseAll(), this, Timeout.Infinite, Timeout.Infinite);
         _logger = _loggerFactory.CreateLogger<ConnectedClients>();
     }
 
     public StreamingOptions Options => _options;
+
+    /// <summary>The supervision tick for the silence timeout: an eighth of it, between 10 ms and 1 s.</summary>
+    private long BaseTickMilliseconds => Math.Clamp((long)_options.ClientTimeout.TotalMilliseconds / 8, 10, 1000);
 
     public int Count => _sessions.Count;
 
@@ -53,6 +61,7 @@ public sealed class ConnectedClients
             new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval));
         var session = new ClientSession(socket, queue, activity, _options, heartbeatInterval, counters, _logger, client);
         _sessions.TryAdd(session, 0);
+        EnsureSupervision(heartbeatInterval);
         _broadcaster.Subscribe(queue);
         if (_stopping)
         {
@@ -71,10 +80,44 @@ public sealed class ConnectedClients
         }
     }
 
+    /// <summary>Starts the shared tick, or makes it fast enough for a heartbeat shorter than it (never slower again).</summary>
+    private void EnsureSupervision(TimeSpan heartbeatInterval)
+    {
+        var desired = BaseTickMilliseconds;
+        if (heartbeatInterval > TimeSpan.Zero)
+        {
+            desired = Math.Min(desired, Math.Max(10, (long)heartbeatInterval.TotalMilliseconds));
+        }
+
+        lock (_tickLock)
+        {
+            if (desired < _tickMilliseconds)
+            {
+                _tickMilliseconds = desired;
+                _supervisor.Change(desired, desired);
+            }
+        }
+    }
+
+    private void SuperviseAll()
+    {
+        var now = Environment.TickCount64;
+        foreach (var session in _sessions.Keys)
+        {
+            session.Supervise(now);
+        }
+    }
+
     /// <summary>Closes every client with 1001 (going away); returns when all sessions ended or the close timeout (plus slack) passed.</summary>
     public async Task CloseAllAsync()
     {
         _stopping = true;
+        lock (_tickLock)
+        {
+            _supervisor.Change(Timeout.Infinite, Timeout.Infinite);
+            _tickMilliseconds = long.MaxValue;
+        }
+
         var sessions = _sessions.Keys.ToArray();
         foreach (var session in sessions)
         {
