@@ -5,7 +5,6 @@ using Certstream.LogList;
 using Certstream.Messages;
 using Certstream.Tests.Support;
 using Certstream.Tests.Support.FakeCtLog;
-using Certstream.Watching;
 
 namespace Certstream.Bench;
 
@@ -76,7 +75,7 @@ internal static class ParseBench
                     chain[i] = input.Issuers[Convert.ToHexStringLower(leaf.ChainFingerprints[i].Span)];
                 }
 
-                sink += Encode(updates.Create(TiledLog, LogEntryCopy.WithChain(leaf, chain), seen));
+                sink += Encode(updates.Create(TiledLog, leaf with { Chain = chain }, seen));
                 count++;
             }
         }

@@ -58,7 +58,7 @@ public static class EntryLookup
                 chain[i] = await staticClient.GetIssuerAsync(entry.ChainFingerprints[i], cancellationToken).ConfigureAwait(false);
             }
 
-            return LogEntryCopy.WithChain(entry, chain);
+            return entry with { Chain = chain };
         }
         finally
         {

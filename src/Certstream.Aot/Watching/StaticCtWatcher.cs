@@ -223,6 +223,6 @@ public sealed class StaticCtWatcher : LogWatcher
                 cancellationToken).ConfigureAwait(false);
         }
 
-        return LogEntryCopy.WithChain(entry, chain);
+        return entry with { Chain = chain };
     }
 }

@@ -4,7 +4,6 @@ using Certstream.Certificates;
 using Certstream.Ct;
 using Certstream.LogList;
 using Certstream.Messages;
-using Certstream.Watching;
 using Certstream.Tests.Unit.Certificates;
 
 namespace Certstream.Tests.Unit.Golden;
@@ -77,7 +76,7 @@ public class GoldenEntryTests
             Assert.Equal(tiled.Index, tiled.LeafIndexExtension);
 
             // Chains come from the log's issuer/ endpoint by fingerprint, as the watcher fills them.
-            var entry = LogEntryCopy.WithChain(tiled, [.. tiled.ChainFingerprints.Select(f => (ReadOnlyMemory<byte>)issuers[Convert.ToHexStringLower(f.Span)])]);
+            var entry = tiled with { Chain = [.. tiled.ChainFingerprints.Select(f => (ReadOnlyMemory<byte>)issuers[Convert.ToHexStringLower(f.Span)])] };
             using var message = Encode(entry, LogKind.Tiled);
             var data = message.RootElement.GetProperty("data");
             var where = $"{expectedFile} index {tiled.Index}";

@@ -60,7 +60,7 @@ public class EntryRobustnessTests
             for (var m = 0; m < Mutations; m++)
             {
                 var mutated = DecoderRobustnessTests.Mutate(leaves[i], random);
-                Check(() => [.. TileLeafReader.ReadTile(0, mutated).Select(e => Certstream.Watching.LogEntryCopy.WithChain(e, issuers))], mutated.Length, 8000 + i, m);
+                Check(() => [.. TileLeafReader.ReadTile(0, mutated).Select(e => e with { Chain = issuers })], mutated.Length, 8000 + i, m);
             }
         });
     }
