@@ -41,19 +41,7 @@ public static class MerkleTreeLeafReader
 
         extra.ExpectEnd("trailing_bytes");
 
-        return new LogEntry
-        {
-            Index = index,
-            TimestampMilliseconds = entry.Timestamp,
-            Type = entry.Type,
-            Certificate = entry.Certificate,
-            PreCertificate = preCertificate,
-            IssuerKeyHash = entry.IssuerKeyHash,
-            Chain = chain,
-            Extensions = entry.Extensions,
-            LeafIndexExtension = entry.LeafIndex,
-            TimestampedEntry = leafInput.Slice(entry.Offset, entry.Length),
-        };
+        return entry.ToLogEntry(index, leafInput.Slice(entry.Offset, entry.Length), preCertificate, chain: chain);
     }
 
     /// <summary>ASN.1Cert chain&lt;0..2^24-1&gt;: a uint24 total length, then uint24-prefixed DERs.</summary>

@@ -71,19 +71,7 @@ public static class TileLeafReader
             fingerprints = list;
         }
 
-        entry = new LogEntry
-        {
-            Index = index,
-            TimestampMilliseconds = timestamped.Timestamp,
-            Type = timestamped.Type,
-            Certificate = timestamped.Certificate,
-            PreCertificate = preCertificate,
-            IssuerKeyHash = timestamped.IssuerKeyHash,
-            ChainFingerprints = fingerprints,
-            Extensions = timestamped.Extensions,
-            LeafIndexExtension = timestamped.LeafIndex,
-            TimestampedEntry = tile.Slice(offset + timestamped.Offset, timestamped.Length),
-        };
+        entry = timestamped.ToLogEntry(index, tile.Slice(offset + timestamped.Offset, timestamped.Length), preCertificate, chainFingerprints: fingerprints);
         return offset + reader.Position;
     }
 }
