@@ -68,11 +68,11 @@ public sealed partial class CertificatePipeline
                     if (result.Message is not null)
                     {
                         await _broadcaster.PublishAsync(result.Message, cancellationToken).ConfigureAwait(false);
-                        Stats.CountPublished(counters, result.Message.IsPrecert, entries[i].Index);
+                        Stats.CountPublished(counters, result.Message.IsPrecert);
                     }
                     else
                     {
-                        Stats.CountFailure(counters, entries[i].Index);
+                        Stats.CountFailure(counters);
                         if (_failureLog.ShouldLog(out var suppressed))
                         {
                             LogBadEntry(_logger, batch.Log.Url, entries[i].Index, result.Error ?? "unknown error", suppressed);
