@@ -83,7 +83,8 @@ public sealed partial class ServerHost : IAsyncDisposable
         });
 
         var streaming = ComponentOptions.Streaming(options);
-        var runtimeSettings = overrides.AdjustRuntime?.Invoke(RuntimeSettings.From(options)) ?? RuntimeSettings.From(options);
+        var runtimeSettings = RuntimeSettings.From(options);
+        runtimeSettings = overrides.AdjustRuntime?.Invoke(runtimeSettings) ?? runtimeSettings;
 
         var app = builder.Build();
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
