@@ -26,6 +26,15 @@ public sealed class CertificateMessage
     /// <summary>True for PrecertLogEntry.</summary>
     public bool IsPrecert { get; init; }
 
+    /// <summary>What filters and dedup decide from.</summary>
+    public CertificateFacts Facts { get; init; } = CertificateFacts.None;
+
+    /// <summary>
+    /// Dedup verdict: another copy of this certificate (same <c>leaf_cert.sha256</c>) was published within the dedup
+    /// window before this one. Written once by the single ordering point before any reader sees the message.
+    /// </summary>
+    public bool IsRepeatCopy { get; internal set; }
+
     /// <summary>The UTF-8 JSON text of this message in <paramref name="format"/>, encoded once and cached.</summary>
     public ReadOnlyMemory<byte> GetBytes(StreamFormat format)
     {

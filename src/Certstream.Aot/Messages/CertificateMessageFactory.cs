@@ -13,6 +13,16 @@ public static class CertificateMessageFactory
             LogUrl = update.Source.Url,
             CertIndex = update.CertIndex,
             IsPrecert = update.UpdateType == LogEntryType.Precert,
+            Facts = new CertificateFacts
+            {
+                AllDomains = update.Leaf.AllDomains,
+                IssuerAggregated = update.Leaf.Issuer.Aggregated ?? "",
+                SourceName = update.Source.Name,
+                SourceUrl = update.Source.Url,
+                LogOperator = update.Source.Operator,
+                IsPrecert = update.UpdateType == LogEntryType.Precert,
+                LeafSha256 = update.Leaf.Sha256Fingerprint,
+            },
         };
     }
 }

@@ -13,4 +13,7 @@ public sealed class CertificateSource
     public required long TimestampMilliseconds { get; init; }
 
     public required CertificateSourceType Type { get; init; }
+
+    /// <summary>The log's operator (not sent in <c>source</c>; the <c>log</c> filter matches it).</summary>
+    public string Operator { get; init; } = "";
 }

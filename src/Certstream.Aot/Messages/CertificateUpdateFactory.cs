@@ -43,6 +43,7 @@ public sealed class CertificateUpdateFactory
                 Url = log.Url,
                 TimestampMilliseconds = entry.TimestampMilliseconds,
                 Type = log.Kind == LogKind.Tiled ? CertificateSourceType.Tiled : CertificateSourceType.Rfc6962,
+                Operator = log.Operator,
             },
             UpdateType = entry.Type,
         };
