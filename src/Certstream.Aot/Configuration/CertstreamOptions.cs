@@ -16,4 +16,7 @@ public sealed class CertstreamOptions
 
     [ConfigurationKeyName("general")]
     public GeneralOptions General { get; set; } = new();
+
+    [ConfigurationKeyName("dedup")]
+    public DedupOptions Dedup { get; set; } = new();
 }
