@@ -4,7 +4,7 @@ using Certstream.Bench;
 using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
-// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|catchup|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish]
+// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|filters|catchup|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish]
 //                                                         -- fake-log [--port N]   (serve the fake CT log for a demo)
 if (args.Length > 0 && args[0] == "load-clients")
 {
@@ -16,7 +16,7 @@ if (args.Length > 0 && args[0] == "fake-log")
     return await FakeLogCommand.RunAsync(args).ConfigureAwait(false);
 }
 
-string[] known = ["parse", "catchup", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
+string[] known = ["parse", "filters", "catchup", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
 var runs = 3;
 var forcePublish = false;
 var selected = new List<string>();
@@ -71,6 +71,12 @@ async Task Measure(string name, Func<Task> body, params Figure[] rows)
 var parseRate = new Figure("decode+parse+encode 3 formats, 1 thread", "≥ 50,000", "entries/s", v => v >= 50_000);
 var parseAlloc = new Figure("  bytes allocated per entry", "report", "B", null);
 await Measure("parse", () => { ParseBench.Run(parseRate, parseAlloc, runs); return Task.CompletedTask; }, parseRate, parseAlloc);
+
+var filterFigures = new[] { 100, 1_000, 10_000 }
+    .Select(n => (n, new Figure($"filter stage per message, {n:N0} clients × 100 domains + 50 regex", "≤ 5", "µs CPU", v => v <= 5)))
+    .ToArray();
+var filterRegister = new Figure("  registering 1,000 clients × 100 domains", "report", "ms CPU", null);
+await Measure("filters", () => { FilterBench.Run(filterFigures, filterRegister, runs); return Task.CompletedTask; }, [.. filterFigures.Select(f => f.Item2), filterRegister]);
 
 var catchRfc = new Figure("end to end catch-up, RFC 6962 (cap 1024)", "≥ 20,000", "entries/s", v => v >= 20_000);
 var catchTiled = new Figure("end to end catch-up, static-ct", "≥ 20,000", "entries/s", v => v >= 20_000);

@@ -29,8 +29,8 @@ internal sealed class DedupWindow
 
     private readonly uint _windowTenths;
     private readonly long _maxSlots;
-    private ulong[] _keys = new ulong[InitialSlots];
-    private uint[] _seen = new uint[InitialSlots];
+    private ulong[] _keys;
+    private uint[] _seen;
     private long _count;
     private long _hits;
     private long _overflows;
@@ -45,7 +45,9 @@ internal sealed class DedupWindow
         Window = window;
         _windowTenths = (uint)Math.Ceiling(window.TotalSeconds * 10);
         MaxEntries = (long)Math.Ceiling(window.TotalSeconds * RatePerSecond);
-        _maxSlots = Math.Max(InitialSlots, MaxEntries * 3 / 2);
+        _maxSlots = MaxEntries * 3 / 2;
+        _keys = new ulong[Math.Min(InitialSlots, _maxSlots)];
+        _seen = new uint[_keys.Length];
     }
 
     public TimeSpan Window { get; }

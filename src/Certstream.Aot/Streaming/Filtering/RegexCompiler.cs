@@ -16,8 +16,11 @@ internal static class RegexCompiler
     /// <summary>How long building one expression may take before it is refused as too complex.</summary>
     public static readonly TimeSpan CompileTimeout = TimeSpan.FromSeconds(1);
 
-    /// <summary>Bound on one match over one name; NonBacktracking is linear in the input, this is a second fence.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// No match timeout: NonBacktracking matches in time linear in the name (a few hundred characters at most), and a
+    /// timeout would only fire under CPU pressure (the first match also builds DFA states), throwing on the filter stage.
+    /// </summary>
+    public static readonly TimeSpan MatchTimeout = Regex.InfiniteMatchTimeout;
 
     /// <summary>Distinct expressions kept; past this the cache starts over (entries in use stay alive through their filters).</summary>
     private const int CacheLimit = 4096;

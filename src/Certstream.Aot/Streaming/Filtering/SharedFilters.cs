@@ -30,7 +30,9 @@ internal sealed class SharedFilters
     // tells in one match whether any of them can match a name (most names match none).
     private readonly Dictionary<string, RegexUsers> _regexes = new(StringComparer.Ordinal);
     private RegexUsers[] _regexList = [];
-    private Regex? _anyRegex;
+    private int _regexVersion;
+    private (Regex Regex, int Version)? _anyRegex;
+    private bool _anyRegexBuilding;
 
     // Filters with no domain or match condition: checked on every message (identical ones once).
     private readonly List<int> _nameless = [];
@@ -77,6 +79,18 @@ internal sealed class SharedFilters
             lock (_lock)
             {
                 return _regexes.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether the alternation of all expressions is built for the current set (tests and benchmarks wait for it).</summary>
+    internal bool RegexAlternationReady
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _regexList.Length < 2 || (_anyRegex is { } built && built.Version == _regexVersion);
             }
         }
     }
@@ -244,10 +258,12 @@ internal sealed class SharedFilters
 
     private void MarkMatchHits(IReadOnlyList<string> names, int epoch)
     {
+        // The alternation is used only while it is the one for the current set of expressions.
+        var anyRegex = _anyRegex is { } built && built.Version == _regexVersion ? built.Regex : null;
         var matched = 0;
         foreach (var name in names)
         {
-            if (_anyRegex is not null && !_anyRegex.IsMatch(name))
+            if (anyRegex is not null && !anyRegex.IsMatch(name))
             {
                 continue;
             }
@@ -400,25 +416,38 @@ internal sealed class SharedFilters
         }
     }
 
+    /// <summary>
+    /// Called under the lock when the set of expressions changed. The alternation is built off the lock on the thread
+    /// pool (building one can take tens of milliseconds); until it is ready each expression is tried on its own.
+    /// </summary>
     private void RebuildRegexList()
     {
         _regexList = [.. _regexes.Values];
-        _anyRegex = null;
-        if (_regexList.Length < 2)
+        _regexVersion++;
+        if (_regexList.Length < 2 || _anyRegexBuilding)
         {
             return;
         }
 
-        // '#' could start a comment (under an inline x option) that swallows the rest of the alternation; such an
-        // expression is left out of the alternation, which then cannot rule names out.
+        // '#' could start a comment (under an inline x option) that swallows the rest of the alternation; with such an
+        // expression there is no alternation, and every expression is tried.
         if (_regexList.Any(r => r.Regex.ToString().Contains('#', StringComparison.Ordinal)))
         {
             return;
         }
 
+        _anyRegexBuilding = true;
+        var version = _regexVersion;
+        var pattern = string.Join('|', _regexList.Select(r => "(?:" + r.Regex + ")"));
+        _ = Task.Run(() => BuildAnyRegex(pattern, version));
+    }
+
+    private void BuildAnyRegex(string pattern, int version)
+    {
+        Regex? regex = null;
         try
         {
-            _anyRegex = new Regex(string.Join('|', _regexList.Select(r => "(?:" + r.Regex + ")")), RegexCompiler.Options, RegexCompiler.MatchTimeout);
+            regex = new Regex(pattern, RegexCompiler.Options, RegexCompiler.MatchTimeout);
         }
         catch (ArgumentException)
         {
@@ -426,6 +455,22 @@ internal sealed class SharedFilters
         }
         catch (NotSupportedException)
         {
+        }
+
+        lock (_lock)
+        {
+            _anyRegexBuilding = false;
+            if (regex is not null)
+            {
+                _anyRegex = (regex, version);
+            }
+
+            if (version != _regexVersion)
+            {
+                // The set changed while building: build for the newest set (once, however many changes came).
+                _regexVersion--;
+                RebuildRegexList();
+            }
         }
     }
 
