@@ -96,13 +96,7 @@ public sealed partial class ServerHost : IAsyncDisposable
         // Operations: /healthz, /readyz, /stats, metrics (on this server or on their own listener).
         var prometheus = options.Prometheus;
         var metricsOnMain = prometheus.Enabled && MetricsAccess.UsesMainServer(prometheus, web);
-        var pipelineStats = runtime.Pipeline.Stats;
-        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, () => runtime.Refresher.ListLoaded, overrides.Time) with
-        {
-            Certificates = () => (pipelineStats.RegularCertificates, pipelineStats.PrecertCertificates),
-            PublishedOfLog = key => pipelineStats.Find(key)?.Certificates,
-            PipelineFailuresOfLog = key => pipelineStats.Find(key)?.Failures ?? 0,
-        };
+        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, runtime.Pipeline.Stats, () => runtime.Refresher.ListLoaded, overrides.Time);
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics);
         OperationsEndpoints.Map(app, observability, metricsOnMain ? MetricsAccess.From(prometheus) : null);
 

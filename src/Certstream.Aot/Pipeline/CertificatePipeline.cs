@@ -5,7 +5,7 @@ using Certstream.Streaming;
 using Certstream.Watching;
 using Microsoft.Extensions.Logging;
 
-namespace Certstream.Hosting;
+namespace Certstream.Pipeline;
 
 /// <summary>
 /// The middle of the data path: takes the watchers' entry batches from one bounded queue, parses each entry
