@@ -124,7 +124,7 @@ internal static class FilterBench
         {
             var sample = pool[i];
             var entry = Certstream.Ct.MerkleTreeLeafReader.Read(i, sample.LeafInput(), sample.ExtraData());
-            messages.Add(CertificateMessageFactory.Create(updates.Create(Log, entry, 0)));
+            messages.Add(CertificateMessage.From(updates.Create(Log, entry, 0)));
         }
 
         return [.. messages];

@@ -1,3 +1,5 @@
+using Certstream.Ct;
+
 namespace Certstream.Messages;
 
 /// <summary>
@@ -59,5 +61,27 @@ public sealed class CertificateMessage
             case StreamFormat.DomainsOnly: return ref _domainsOnly;
             default: throw new ArgumentOutOfRangeException(nameof(format));
         }
+    }
+
+    /// <summary>Wraps a <see cref="CertificateUpdate"/> in a message that encodes each format on first use.</summary>
+    public static CertificateMessage From(CertificateUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return new CertificateMessage(format => CertstreamMessageEncoder.Encode(update, format))
+        {
+            LogUrl = update.Source.Url,
+            CertIndex = update.CertIndex,
+            IsPrecert = update.UpdateType == LogEntryType.Precert,
+            Facts = new CertificateFacts
+            {
+                AllDomains = update.Leaf.AllDomains,
+                IssuerAggregated = update.Leaf.Issuer.Aggregated ?? "",
+                SourceName = update.Source.Name,
+                SourceUrl = update.Source.Url,
+                LogOperator = update.Source.Operator,
+                IsPrecert = update.UpdateType == LogEntryType.Precert,
+                LeafSha256 = update.Leaf.Sha256Fingerprint,
+            },
+        };
     }
 }

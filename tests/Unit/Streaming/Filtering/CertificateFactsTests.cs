@@ -77,7 +77,7 @@ public class CertificateFactsTests
     {
         var entry = new LogEntry { Index = 7, TimestampMilliseconds = 1_700_000_000_000, Type = type, Certificate = der };
         var update = new CertificateUpdateFactory(new ParsedCertificateCache()).Create(Log, entry, 1_700_000_000_500);
-        return CertificateMessageFactory.Create(update);
+        return CertificateMessage.From(update);
     }
 
     private static byte[] Certificate(string subject, SubjectAlternativeNameBuilder? san)
