@@ -22,6 +22,7 @@ public static class ComponentOptions
             HeartbeatInterval = web.HeartbeatInterval,
             SlowClientPolicy = web.SlowClientPolicy,
             MaxClients = web.MaxClients,
+            DedupWindow = TimeSpan.FromSeconds(options.Dedup.WindowSeconds),
         };
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.WebSockets;
 using Certstream.Messages;
 using Certstream.Streaming;
+using Certstream.Streaming.Filtering;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -83,21 +84,18 @@ public static class StreamingEndpoints
             return;
         }
 
-        var heartbeat = clients.Options.HeartbeatInterval;
-        if (context.Request.Query.TryGetValue("heartbeat", out var requested))
+        // Every option is checked before the upgrade: a bad one is a 400 naming it, and nothing else changes.
+        if (!StreamQuery.TryParse(context.Request.Query, out var query, out var error))
         {
-            if (!double.TryParse(requested.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds >= 0) || seconds > 86400)
-            {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await WriteJsonErrorAsync(context, "heartbeat must be a number of seconds between 0 and 86400");
-                return;
-            }
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteJsonErrorAsync(context, error);
+            return;
+        }
 
-            heartbeat = seconds == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(seconds);
-            if (heartbeat > TimeSpan.Zero && heartbeat < MinimumHeartbeat)
-            {
-                heartbeat = MinimumHeartbeat;
-            }
+        var heartbeat = query.Heartbeat ?? clients.Options.HeartbeatInterval;
+        if (heartbeat > TimeSpan.Zero && heartbeat < MinimumHeartbeat)
+        {
+            heartbeat = MinimumHeartbeat;
         }
 
         // A cap on clients keeps a flood of connections from exhausting memory; checked before the upgrade, so it is
@@ -121,7 +119,7 @@ public static class StreamingEndpoints
         });
         var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        await clients.ServeAsync(socket, format, activity, heartbeat, client);
+        await clients.ServeAsync(socket, format, activity, heartbeat, client, query.Filter);
     }
 
     private static Task ServeExampleAsync(HttpContext context, StreamFormat format, Broadcaster broadcaster)

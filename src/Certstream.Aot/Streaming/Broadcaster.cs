@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Certstream.Messages;
+using Certstream.Streaming.Filtering;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,11 +41,15 @@ public sealed partial class Broadcaster : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
+        FilterStage = new FilterStage(options.DedupWindow);
         Stats = new StreamingStats(this);
         _fanOut = Task.Run(FanOutAsync);
     }
 
     public StreamingStats Stats { get; }
+
+    /// <summary>Dedup verdicts and the filters of every client, decided once per message before fan-out.</summary>
+    internal FilterStage FilterStage { get; }
 
     internal long MessagesPublished => Interlocked.Read(ref _published);
 
@@ -116,6 +121,7 @@ public sealed partial class Broadcaster : IAsyncDisposable
         {
             while (reader.TryRead(out var message))
             {
+                Decide(message);
                 foreach (var format in Formats)
                 {
                     Deliver(message, format);
@@ -129,6 +135,20 @@ public sealed partial class Broadcaster : IAsyncDisposable
 
                 Interlocked.Increment(ref _published);
             }
+        }
+    }
+
+    private void Decide(CertificateMessage message)
+    {
+        try
+        {
+            FilterStage.Decide(message, Environment.TickCount64);
+        }
+#pragma warning disable CA1031 // A filter bug must not stop the stream; the message is then decided per client by its own filter.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogFilterFailed(_logger, e, message.LogUrl, message.CertIndex);
         }
     }
 
@@ -164,6 +184,9 @@ public sealed partial class Broadcaster : IAsyncDisposable
 
         Volatile.Write(ref _newest[(int)format], message);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Filter stage failed for {LogUrl} index {CertIndex}")]
+    private static partial void LogFilterFailed(ILogger logger, Exception exception, string logUrl, long certIndex);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out of {Format} failed for {LogUrl} index {CertIndex}")]
     private static partial void LogFanOutFailed(ILogger logger, Exception exception, StreamFormat format, string logUrl, long certIndex);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Certstream.Messages;
+using Certstream.Streaming.Filtering;
 
 namespace Certstream.Streaming;
 
@@ -12,12 +13,15 @@ public sealed class ClientQueue : IStreamSubscriber
     private readonly Channel<ReadOnlyMemory<byte>> _channel;
     private readonly StreamCounters _streamCounters;
     private readonly DropReporter _dropReporter;
+    private readonly FilterStage? _filters;
+    private ClientFilter _filter = ClientFilter.None;
     private long _dropped;
     private long _fullSince;
 
-    internal ClientQueue(StreamFormat format, int capacity, StreamCounters streamCounters, DropReporter dropReporter)
+    internal ClientQueue(StreamFormat format, int capacity, StreamCounters streamCounters, DropReporter dropReporter, FilterStage? filters = null)
     {
         Format = format;
+        _filters = filters;
         _streamCounters = streamCounters;
         _dropReporter = dropReporter;
         // Wait mode only so TryWrite reports "full"; nobody ever waits on it.
@@ -40,7 +44,21 @@ public sealed class ClientQueue : IStreamSubscriber
     /// <summary>Environment.TickCount64 when the queue was first found full, 0 when it has room since.</summary>
     internal long FullSince => Interlocked.Read(ref _fullSince);
 
-    public bool Accepts(CertificateMessage message) => true;
+    /// <summary>The client's filter; replaced as a whole, so each message is decided by one filter.</summary>
+    internal ClientFilter Filter => Volatile.Read(ref _filter);
+
+    public bool Accepts(CertificateMessage message)
+    {
+        var filter = Filter;
+        return filter.Id < 0 || _filters is null || _filters.Passes(filter, message, Format);
+    }
+
+    /// <summary>Applies <paramref name="filter"/> from the next message on and releases the previous one.</summary>
+    internal void ReplaceFilter(ClientFilter filter)
+    {
+        var previous = Interlocked.Exchange(ref _filter, filter);
+        _filters?.Release(previous);
+    }
 
     public void Offer(ReadOnlyMemory<byte> payload)
     {
@@ -61,5 +79,14 @@ public sealed class ClientQueue : IStreamSubscriber
     /// <summary>Called by the writer after taking a message: the queue has room again.</summary>
     internal void MarkHasRoom() => Interlocked.Exchange(ref _fullSince, 0);
 
-    internal void Complete() => _channel.Writer.TryComplete();
+    /// <summary>Queues an answer to the client's control message, waiting for room: it must not be lost.</summary>
+    internal ValueTask OfferAnswerAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        _channel.Writer.WriteAsync(payload, cancellationToken);
+
+    /// <summary>No more messages; the filter is released.</summary>
+    internal void Complete()
+    {
+        _channel.Writer.TryComplete();
+        ReplaceFilter(ClientFilter.None);
+    }
 }

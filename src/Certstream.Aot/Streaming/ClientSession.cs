@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net.WebSockets;
+using Certstream.Streaming.Filtering;
 using Microsoft.Extensions.Logging;
 
 namespace Certstream.Streaming;
@@ -21,6 +23,7 @@ internal sealed partial class ClientSession
     private readonly StreamCounters _counters;
     private readonly ILogger _logger;
     private readonly string _client;
+    private readonly FilterStage? _filters;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _closeRequested;
@@ -38,8 +41,10 @@ internal sealed partial class ClientSession
         TimeSpan heartbeatInterval,
         StreamCounters counters,
         ILogger logger,
-        string client)
+        string client,
+        FilterStage? filters = null)
     {
+        _filters = filters;
         _socket = socket;
         _queue = queue;
         _activity = activity;
@@ -161,9 +166,12 @@ internal sealed partial class ClientSession
     {
         // Small on purpose: clients send only tiny messages, and this buffer lives as long as the connection (10,000 idle
         // clients would hold 40 MB at MaxClientMessageBytes each). Lengths add up across partial reads, so an oversized
-        // message is still seen.
+        // message is still seen. A control message ({"filter":...}, up to MaxControlMessageBytes) is gathered in a pooled
+        // buffer that exists only while it is read.
         var buffer = new byte[ReadBufferBytes];
         long messageLength = 0;
+        var isControl = false;
+        byte[]? control = null;
         try
         {
             while (true)
@@ -176,15 +184,36 @@ internal sealed partial class ClientSession
                     return;
                 }
 
-                messageLength += result.Count;
-                if (messageLength > _options.MaxClientMessageBytes)
+                var chunk = buffer.AsSpan(0, result.Count);
+                if (messageLength == 0)
                 {
+                    isControl = _filters is not null && result.MessageType == WebSocketMessageType.Text && FilterControlMessage.LooksLikeControl(chunk);
+                }
+
+                var previousLength = (int)Math.Min(messageLength, int.MaxValue);
+                messageLength += result.Count;
+                if (messageLength > (isControl ? _options.MaxControlMessageBytes : _options.MaxClientMessageBytes))
+                {
+                    ReturnControlBuffer(ref control);
+                    isControl = false;
                     RequestClose(WebSocketCloseStatus.MessageTooBig, "Message too big");
+                }
+                else if (isControl)
+                {
+                    control = GrowControlBuffer(control, previousLength, (int)messageLength);
+                    chunk.CopyTo(control.AsSpan(previousLength));
                 }
 
                 if (result.EndOfMessage)
                 {
+                    if (isControl && control is not null)
+                    {
+                        await ApplyControlMessageAsync(control.AsMemory(0, (int)messageLength)).ConfigureAwait(false);
+                        ReturnControlBuffer(ref control);
+                    }
+
                     messageLength = 0;
+                    isControl = false;
                 }
             }
         }
@@ -194,6 +223,68 @@ internal sealed partial class ClientSession
         {
             _connectionLost = true;
             RequestClose(WebSocketCloseStatus.EndpointUnavailable, "");
+        }
+        finally
+        {
+            ReturnControlBuffer(ref control);
+        }
+    }
+
+    private static byte[] GrowControlBuffer(byte[]? control, int used, int needed)
+    {
+        if (control is not null && control.Length >= needed)
+        {
+            return control;
+        }
+
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(4096, (control?.Length ?? 0) * 2)));
+        if (control is not null)
+        {
+            control.AsSpan(0, used).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(control);
+        }
+
+        return grown;
+    }
+
+    private static void ReturnControlBuffer(ref byte[]? control)
+    {
+        if (control is not null)
+        {
+            ArrayPool<byte>.Shared.Return(control);
+            control = null;
+        }
+    }
+
+    /// <summary>
+    /// <c>{"filter":{...}}</c> (streaming-api.md §2): a valid filter replaces the current one at once (every later message
+    /// is decided by it) and is answered with filter_ok; a bad one is answered with error and changes nothing. The answer
+    /// waits for room in the queue rather than being dropped.
+    /// </summary>
+    private async Task ApplyControlMessageAsync(ReadOnlyMemory<byte> text)
+    {
+        ReadOnlyMemory<byte> answer;
+        switch (FilterControlMessage.Parse(text.Span, out var filter, out var error))
+        {
+            case FilterControlMessage.Kind.Filter:
+                _queue.ReplaceFilter(_filters!.Register(filter));
+                answer = FilterControlMessage.FilterOk(filter.Domains.Count);
+                LogFilterReplaced(_logger, _client, filter.ToString());
+                break;
+            case FilterControlMessage.Kind.Error:
+                answer = FilterControlMessage.Error(error);
+                break;
+            default:
+                return;
+        }
+
+        try
+        {
+            await _queue.OfferAnswerAsync(answer, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+            // The session is closing: nobody will read the answer.
         }
     }
 
@@ -238,6 +329,9 @@ internal sealed partial class ClientSession
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {Client} stayed too slow ({Dropped} messages dropped), closing with 1008")]
     private static partial void LogTooSlow(ILogger logger, string client, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Client {Client} replaced its filter: {Filter}")]
+    private static partial void LogFilterReplaced(ILogger logger, string client, string filter);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Client {Client} send failed: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string client, string reason);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Certstream.Messages;
+using Certstream.Streaming.Filtering;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -49,17 +50,21 @@ public sealed class ConnectedClients
     /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
     /// (see <see cref="ActivityTrackingStream"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
     /// </summary>
-    public async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client)
+    /// <param name="filter">The filter the client connected with (<see cref="StreamFilter.None"/>: the whole stream).</param>
+    internal async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, StreamFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
         var counters = _broadcaster.CountersOf(format);
+        var filters = _broadcaster.FilterStage;
         var queue = new ClientQueue(
             format,
             _options.ClientQueueCapacity,
             counters,
-            new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval));
-        var session = new ClientSession(socket, queue, activity, _options, heartbeatInterval, counters, _logger, client);
+            new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval),
+            filters);
+        queue.ReplaceFilter(filters.Register(filter ?? StreamFilter.None));
+        var session = new ClientSession(socket, queue, activity, _options, heartbeatInterval, counters, _logger, client, filters);
         _sessions.TryAdd(session, 0);
         EnsureSupervision(heartbeatInterval);
         _broadcaster.Subscribe(queue);

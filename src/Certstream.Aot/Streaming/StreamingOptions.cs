@@ -31,6 +31,15 @@ public sealed record StreamingOptions
     /// <summary>How long a close handshake may take before the connection is aborted.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a certificate is remembered for <c>dedup=cert</c> clients (config <c>dedup.window</c>).</summary>
+    public TimeSpan DedupWindow { get; init; } = TimeSpan.FromSeconds(900);
+
+    /// <summary>
+    /// Largest control message (<c>{"filter":...}</c>, a client message starting with '{'): 100,000 domain patterns fit.
+    /// Its buffer exists only while such a message is read; every other client message keeps <see cref="MaxClientMessageBytes"/>.
+    /// </summary>
+    public int MaxControlMessageBytes { get; init; } = 8 * 1024 * 1024;
+
     /// <summary>Minimum time between two drop log lines for one client.</summary>
     public TimeSpan DropLogInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
