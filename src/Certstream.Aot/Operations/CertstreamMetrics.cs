@@ -72,6 +72,27 @@ public sealed class CertstreamMetrics : IDisposable
             description: "Messages waiting in the client queues of each stream (sum over its clients).");
         Meter.CreateObservableGauge(Prefix + "publish_queue_messages", () => (long)streaming.PublishQueueDepth,
             description: "Certificates waiting for the broadcaster.");
+        // Filters and dedup.
+        Meter.CreateObservableGauge(Prefix + "filtered_clients", () => (long)streaming.Filters.FilteredClients,
+            description: "WebSocket clients with a filter (query options or control message), all streams.");
+        Meter.CreateObservableGauge(Prefix + "filter_domain_patterns", () => (long)streaming.Filters.DomainPatterns,
+            description: "Distinct domain patterns over all filters in use.");
+        Meter.CreateObservableGauge(Prefix + "filter_regexes", () => (long)streaming.Filters.Regexes,
+            description: "Distinct match expressions over all filters in use (each compiled once).");
+        Meter.CreateObservableCounter(Prefix + "filter_messages_matched_total", () => StreamFormats.All.Select(f => new Measurement<long>(streaming.FilteredOf(f).Matched, Tag("stream", StreamFormats.Name(f)))),
+            description: "Messages that passed a filtered client's filter, summed over the filtered clients of each stream.");
+        Meter.CreateObservableCounter(Prefix + "filter_messages_skipped_total", () => StreamFormats.All.Select(f => new Measurement<long>(streaming.FilteredOf(f).Skipped, Tag("stream", StreamFormats.Name(f)))),
+            description: "Messages a filtered client's filter held back, summed over the filtered clients of each stream.");
+        Meter.CreateObservableCounter(Prefix + "filter_evaluations_total", () => streaming.Filters.Evaluations,
+            description: "Messages the filter stage decided (once per message for every filter in use).");
+        Meter.CreateObservableCounter(Prefix + "filter_seconds_total", () => streaming.Filters.EvaluationSeconds,
+            description: "Time the filter stage took; divided by filter_evaluations_total it is the time per message.");
+        Meter.CreateObservableCounter(Prefix + "dedup_hits_total", () => streaming.Filters.DedupHits,
+            description: "Messages that repeated a certificate (same leaf sha256) within the dedup window: dedup=cert clients did not get them.");
+        Meter.CreateObservableGauge(Prefix + "dedup_entries", () => streaming.Filters.DedupEntries,
+            description: "Certificates the dedup window remembers now.");
+        Meter.CreateObservableGauge(Prefix + "dedup_bytes", () => streaming.Filters.DedupBytes,
+            description: "Memory of the dedup window's table now (bounded by dedup.window x 72 bytes).");
         Meter.CreateObservableGauge(Prefix + "build_info", () => new Measurement<long>(1, Tag("version", AppInfo.Version)),
             description: "Always 1; the version label says which build runs.");
 

@@ -66,6 +66,18 @@ public sealed class StatsBuilder
             streaming.PublishQueueDepth,
             logs.Count,
             logs.Count(l => l.Failing));
+        var filters = streaming.Filters;
+        var filtersReport = new FiltersReport(
+            filters.FilteredClients,
+            filters.DistinctFilters,
+            filters.DomainPatterns,
+            filters.Regexes,
+            StreamFormats.All.ToDictionary(StreamFormats.Name, f => streaming.FilteredOf(f).Matched, StringComparer.Ordinal),
+            StreamFormats.All.ToDictionary(StreamFormats.Name, f => streaming.FilteredOf(f).Skipped, StringComparer.Ordinal),
+            filters.Evaluations == 0 ? 0 : Math.Round(filters.EvaluationSeconds * 1e6 / filters.Evaluations, 3),
+            filters.DedupHits,
+            filters.DedupEntries,
+            filters.DedupBytes);
         return new StatsReport(
             AppInfo.Version,
             _sources.StartedAt,
@@ -74,6 +86,9 @@ public sealed class StatsBuilder
             readiness.Reason,
             totals,
             streams,
-            logs);
+            logs)
+        {
+            Filters = filtersReport,
+        };
     }
 }

@@ -11,7 +11,24 @@ public sealed record StatsReport(
     string ReadyReason,
     StatsTotals Totals,
     IReadOnlyList<StreamStatsReport> Streams,
-    IReadOnlyList<LogStatsReport> Logs);
+    IReadOnlyList<LogStatsReport> Logs)
+{
+    /// <summary>Filtered clients, the filter stage and dedup (streaming-api.md §7).</summary>
+    public FiltersReport? Filters { get; init; }
+}
+
+/// <summary>Filters and dedup: what is in use now, what was matched and skipped per stream, and the stage's cost.</summary>
+public sealed record FiltersReport(
+    int FilteredClients,
+    int DistinctFilters,
+    int DomainPatterns,
+    int Regexes,
+    IReadOnlyDictionary<string, long> MessagesMatched,
+    IReadOnlyDictionary<string, long> MessagesSkipped,
+    double MicrosecondsPerMessage,
+    long DedupHits,
+    long DedupEntries,
+    long DedupBytes);
 
 /// <summary>Totals since start.</summary>
 public sealed record StatsTotals(

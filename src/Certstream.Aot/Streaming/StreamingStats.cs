@@ -18,6 +18,31 @@ public sealed class StreamingStats
     /// <summary>Certificates published but not yet fanned out.</summary>
     public int PublishQueueDepth => _broadcaster.PublishQueueDepth;
 
+    /// <summary>Filters and dedup now and since start.</summary>
+    public FilterStats Filters
+    {
+        get
+        {
+            var stage = _broadcaster.FilterStage;
+            var shared = stage.Filters;
+            var (evaluations, ticks) = shared.EvaluationTotals;
+            return new FilterStats(
+                shared.FilteredClients,
+                shared.DistinctFilters,
+                shared.DistinctDomainPatterns,
+                shared.DistinctRegexes,
+                evaluations,
+                (double)ticks / System.Diagnostics.Stopwatch.Frequency,
+                stage.Dedup.Hits,
+                stage.Dedup.Entries,
+                stage.Dedup.Bytes);
+        }
+    }
+
+    /// <summary>Messages filtered clients of <paramref name="format"/> got (matched) and were spared (skipped), since start.</summary>
+    public (long Matched, long Skipped) FilteredOf(StreamFormat format) =>
+        (_broadcaster.FilterStage.Matched(format), _broadcaster.FilterStage.Skipped(format));
+
     public StreamStats For(StreamFormat format)
     {
         var subscribers = _broadcaster.SubscribersOf(format);
@@ -36,3 +61,24 @@ public sealed class StreamingStats
             queued);
     }
 }
+
+/// <summary>Filters in use and the dedup window (streaming-api.md §1, §6, §7).</summary>
+/// <param name="FilteredClients">Connections with a filter.</param>
+/// <param name="DistinctFilters">Distinct filters among them (identical filters are evaluated once).</param>
+/// <param name="DomainPatterns">Distinct domain patterns over all filters.</param>
+/// <param name="Regexes">Distinct match expressions over all filters.</param>
+/// <param name="Evaluations">Messages the filter stage decided.</param>
+/// <param name="EvaluationSeconds">Time the filter stage took for them.</param>
+/// <param name="DedupHits">Messages that were a repeat copy of a certificate within the dedup window.</param>
+/// <param name="DedupEntries">Certificates the dedup window remembers now.</param>
+/// <param name="DedupBytes">Memory of the dedup window now.</param>
+public sealed record FilterStats(
+    int FilteredClients,
+    int DistinctFilters,
+    int DomainPatterns,
+    int Regexes,
+    long Evaluations,
+    double EvaluationSeconds,
+    long DedupHits,
+    long DedupEntries,
+    long DedupBytes);

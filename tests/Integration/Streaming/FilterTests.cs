@@ -214,7 +214,11 @@ public class FilterTests
 
         Assert.Equal(Enumerable.Range(0, 15), await ReceiveUntilAsync(plain, 14));
         Assert.Equal([0, 3, 6, 9, 12], await ReceiveUntilAsync(dedup, 12));
-        Assert.Equal(10, server.Broadcaster.FilterStage.Dedup.Hits);
+        var stats = server.Broadcaster.Stats.Filters;
+        Assert.Equal(10, stats.DedupHits);
+        Assert.Equal(1, stats.FilteredClients);
+        Assert.Equal(15, stats.Evaluations);
+        Assert.Equal((5L, 10L), server.Broadcaster.Stats.FilteredOf(StreamFormat.Lite));
     }
 
     private static bool UnderOrAt(string name, string domain)
