@@ -76,7 +76,7 @@ public sealed partial class CertificatePipeline
                         Stats.CountFailure(counters);
                         if (_failureLog.ShouldLog(out var suppressed))
                         {
-                            LogBadEntry(_logger, batch.Log.Url, entries[i].Index, result.Error ?? "unknown error", suppressed);
+                            LogBadEntry(_logger, batch.Log.Url, entries[i].Index, result.Error, suppressed);
                         }
                     }
                 }
