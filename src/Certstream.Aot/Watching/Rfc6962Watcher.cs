@@ -150,10 +150,16 @@ public sealed class Rfc6962Watcher : LogWatcher
             var item = items[i];
             try
             {
+                if (item.Base64Error is { } base64)
+                {
+                    throw new CtFormatException(base64);
+                }
+
                 entries[i] = new WatchedEntry(index, MerkleTreeLeafReader.Read(index, item.LeafInput, item.ExtraData), null);
             }
             catch (CtFormatException e)
             {
+                // An invalid base64 text is told apart from another by the digest in its error.
                 entries[i] = new WatchedEntry(index, null, e);
                 (failures ??= []).Add(FramingFailure.Of(index, e, item.LeafInput, item.ExtraData));
             }

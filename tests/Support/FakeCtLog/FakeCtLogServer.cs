@@ -282,7 +282,7 @@ public sealed class FakeCtLogServer : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             var leafInput = i != broken ? log.LeafInputBase64(start + i)
-                : fault!.Kind == FaultKind.InvalidBase64 ? "!!not base64!!"
+                : fault!.Kind == FaultKind.InvalidBase64 ? $"!!not base64 {Random.Shared.Next()}!!" // never the same text twice
                 : fault.Kind == FaultKind.RandomLeaf ? Convert.ToBase64String(RandomBytes(Random.Shared.Next(16, 400), 0xFF)) // version 0xFF
                 : Convert.ToBase64String([0, 0, .. RandomTimestamp(), 0xFF, 0xFF, 0xDE, 0xAD]); // a random timestamp, entry_type 0xFFFF
             json.Append(i == 0 ? "{" : ",{")

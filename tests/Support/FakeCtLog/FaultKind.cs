@@ -17,7 +17,7 @@ public enum FaultKind
     /// <summary>A well-formed HTTP response whose body is the first half of the real one.</summary>
     TruncatedBody,
 
-    /// <summary>get-entries: one entry's leaf_input is not base64. get-sth/checkpoint: the root hash is not base64.</summary>
+    /// <summary>get-entries: one entry's leaf_input is not base64 (a different text each time). get-sth/checkpoint: the root hash is not base64.</summary>
     InvalidBase64,
 
     /// <summary>

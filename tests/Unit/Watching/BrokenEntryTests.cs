@@ -66,6 +66,19 @@ public sealed class BrokenEntryTests
     }
 
     [Fact]
+    public async Task The_same_invalid_base64_in_3_answers_in_a_row_is_skipped_and_counted_other_texts_are_fetched_again()
+    {
+        var run = await RunTextAsync(attempt => attempt <= 2 ? $"!!{attempt}!!" : "!!broken!!");
+
+        Assert.Equal(2 + FramingFaults.AnswersToSkip, run.GetEntriesRequests);
+        var batch = Assert.Single(run.Batches);
+        Assert.Equal([false, false, true, false], batch.Entries.Select(e => e.Failed));
+        Assert.StartsWith("leaf_input is not valid base64", batch.Entries[BrokenIndex].Error?.Message, StringComparison.Ordinal);
+        Assert.Equal(1, run.State.ParseFailures);
+        Assert.Single(run.Logger.Entries, e => e.Message.Contains("skipped", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_leaf_broken_differently_in_each_answer_is_a_corrupted_answer_fetched_again_until_it_decodes()
     {
         // Three corrupted answers in a row, but never the same bytes: a transport fault each time, nothing skipped.
@@ -96,7 +109,11 @@ public sealed class BrokenEntryTests
     /// backoff. <paramref name="brokenLeaf"/> gives, for get-entries request n (from 1), the leaf_input at index 2, or
     /// null for the real one; request <paramref name="serverErrorOn"/> answers 503 instead.
     /// </summary>
-    private static async Task<Run> RunAsync(Func<int, byte[]?> brokenLeaf, int serverErrorOn = 0)
+    private static Task<Run> RunAsync(Func<int, byte[]?> brokenLeaf, int serverErrorOn = 0) =>
+        RunTextAsync(attempt => brokenLeaf(attempt) is { } leaf ? Convert.ToBase64String(leaf) : null, serverErrorOn);
+
+    /// <summary>As <see cref="RunAsync"/>, with the leaf_input text at index 2 as sent (base64 or not).</summary>
+    private static async Task<Run> RunTextAsync(Func<int, string?> brokenLeaf, int serverErrorOn = 0)
     {
         var cancel = TestContext.Current.CancellationToken;
         var time = new ManualTimeProvider();
@@ -154,7 +171,7 @@ public sealed class BrokenEntryTests
     }
 
     /// <summary>get-sth (tree size 4) and get-entries, answered in memory from generated entries.</summary>
-    private sealed class ScriptedLog(Func<int, byte[]?> brokenLeaf, int serverErrorOn) : HttpMessageHandler
+    private sealed class ScriptedLog(Func<int, string?> brokenLeaf, int serverErrorOn) : HttpMessageHandler
     {
         private int _getEntries;
 
@@ -179,9 +196,9 @@ public sealed class BrokenEntryTests
             for (var i = 0; i < TreeSize; i++)
             {
                 var entry = pool[i % pool.Count];
-                var leaf = (i == BrokenIndex ? brokenLeaf(attempt) : null) ?? entry.LeafInput();
+                var leaf = (i == BrokenIndex ? brokenLeaf(attempt) : null) ?? Convert.ToBase64String(entry.LeafInput());
                 json.Append(i == 0 ? "{" : ",{")
-                    .Append("\"leaf_input\":\"").Append(Convert.ToBase64String(leaf))
+                    .Append("\"leaf_input\":\"").Append(leaf)
                     .Append("\",\"extra_data\":\"").Append(Convert.ToBase64String(entry.ExtraData())).Append("\"}");
             }
 
