@@ -8,7 +8,7 @@ public static class CertificateMessageFactory
     public static CertificateMessage Create(CertificateUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return new CertificateMessage(format => CertstreamMessageEncoder.Encode(update, format))
+        return new CertificateMessage(update)
         {
             LogUrl = update.Source.Url,
             CertIndex = update.CertIndex,
