@@ -9,7 +9,7 @@ namespace Certstream.Streaming;
 internal abstract class BlockCodec
 {
     /// <summary>The window's default (see docs/performance.md, "Retention window", for the measurements behind it).</summary>
-    public static BlockCodec Default { get; } = new BrotliCodec(5);
+    public static BlockCodec Default { get; } = new BrotliCodec(1);
 
     public static BlockCodec None { get; } = new StoredCodec();
 
