@@ -227,7 +227,7 @@ internal static class WindowBench
         for (var i = 0; i < samples.Count; i++)
         {
             var entry = MerkleTreeLeafReader.Read(412_000_000 + (i * 37), samples[i].LeafInput(), samples[i].ExtraData());
-            var message = CertificateMessageFactory.Create(updates.Create(logs[i % logs.Length], entry, seen + (i / 3)));
+            var message = CertificateMessage.From(updates.Create(logs[i % logs.Length], entry, seen + (i / 3)));
             foreach (var format in Formats)
             {
                 message.GetBytes(format); // encoded by the live stream before the window sees it

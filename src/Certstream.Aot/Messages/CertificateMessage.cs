@@ -1,3 +1,5 @@
+using Certstream.Ct;
+
 namespace Certstream.Messages;
 
 /// <summary>
@@ -22,8 +24,8 @@ public sealed class CertificateMessage
         _encode = encode;
     }
 
-    /// <summary>A message encoded from <paramref name="update"/> by <see cref="CertstreamMessageEncoder"/>.</summary>
-    public CertificateMessage(CertificateUpdate update)
+    // Built by From: encoded by CertstreamMessageEncoder, which also reports the lite layout.
+    private CertificateMessage(CertificateUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
         _update = update;
@@ -98,5 +100,17 @@ public sealed class CertificateMessage
             case StreamFormat.DomainsOnly: return ref _domainsOnly;
             default: throw new ArgumentOutOfRangeException(nameof(format));
         }
+    }
+
+    /// <summary>Wraps a <see cref="CertificateUpdate"/> in a message that encodes each format on first use.</summary>
+    public static CertificateMessage From(CertificateUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return new CertificateMessage(update)
+        {
+            LogUrl = update.Source.Url,
+            CertIndex = update.CertIndex,
+            IsPrecert = update.UpdateType == LogEntryType.Precert,
+        };
     }
 }

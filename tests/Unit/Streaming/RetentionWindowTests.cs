@@ -353,7 +353,7 @@ public class RetentionWindowTests
 
             // What the live stream sends, encoded apart from the message the window gets.
             byte[][] expected = [.. Formats.Select(f => CertstreamMessageEncoder.Encode(update, f))];
-            samples.Add(new Sample(CertificateMessageFactory.Create(update), expected));
+            samples.Add(new Sample(CertificateMessage.From(update), expected));
         }
 
         return samples;
