@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Certstream.Configuration;
 using Certstream.Http;
 using Certstream.Messages;
@@ -77,7 +76,7 @@ public sealed partial class ServerHost : IAsyncDisposable
             {
                 if (web.TlsEnabled)
                 {
-                    listen.UseHttps(LoadCertificate(web.CertPath, web.CertKeyPath));
+                    listen.UseHttps(TlsCertificate.Load(web.CertPath, web.CertKeyPath));
                 }
             });
         });
@@ -167,18 +166,11 @@ public sealed partial class ServerHost : IAsyncDisposable
     private async Task WaitForClientQueuesAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
         var deadline = TimeProvider.System.GetTimestamp() + (long)(limit.TotalSeconds * TimeProvider.System.TimestampFrequency);
-        while (Enum.GetValues<StreamFormat>().Any(f => Broadcaster.Stats.For(f).QueuedMessages > 0)
+        while (StreamFormats.All.Any(f => Broadcaster.Stats.For(f).QueuedMessages > 0)
             && TimeProvider.System.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
         }
-    }
-
-    private static X509Certificate2 LoadCertificate(string certPath, string keyPath)
-    {
-        // Kestrel on Linux needs the key in a form it can use for the TLS handshake: re-import from PKCS#12.
-        using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
     }
 
 }
