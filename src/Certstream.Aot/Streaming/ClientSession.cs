@@ -15,6 +15,9 @@ internal sealed partial class ClientSession
 {
     private const int ReadBufferBytes = 256;
 
+    /// <summary>RFC 6455 1013 "Try Again Later" (not in <see cref="WebSocketCloseStatus"/>).</summary>
+    private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
+
     private readonly WebSocket _socket;
     private readonly ClientQueue _queue;
     private readonly ClientActivity _activity;
@@ -200,8 +203,18 @@ internal sealed partial class ClientSession
                 }
                 else if (isControl)
                 {
-                    control = GrowControlBuffer(control, previousLength, (int)messageLength);
-                    chunk.CopyTo(control.AsSpan(previousLength));
+                    var grown = GrowControlBuffer(control, previousLength, (int)messageLength);
+                    if (grown is null)
+                    {
+                        ReturnControlBuffer(ref control);
+                        isControl = false;
+                        RequestClose(TryAgainLater, "Server busy with other control messages");
+                    }
+                    else
+                    {
+                        control = grown;
+                        chunk.CopyTo(control.AsSpan(previousLength));
+                    }
                 }
 
                 if (result.EndOfMessage)
@@ -230,7 +243,8 @@ internal sealed partial class ClientSession
         }
     }
 
-    private static byte[] GrowControlBuffer(byte[]? control, int used, int needed)
+    /// <summary>A buffer of at least <paramref name="needed"/> bytes holding the first <paramref name="used"/>; null when the budget is spent.</summary>
+    private static byte[]? GrowControlBuffer(byte[]? control, int used, int needed)
     {
         if (control is not null && control.Length >= needed)
         {
@@ -238,6 +252,12 @@ internal sealed partial class ClientSession
         }
 
         var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(4096, (control?.Length ?? 0) * 2)));
+        if (!ControlMessageBudget.TryTake(grown.Length - (control?.Length ?? 0)))
+        {
+            ArrayPool<byte>.Shared.Return(grown);
+            return null;
+        }
+
         if (control is not null)
         {
             control.AsSpan(0, used).CopyTo(grown);
@@ -251,6 +271,7 @@ internal sealed partial class ClientSession
     {
         if (control is not null)
         {
+            ControlMessageBudget.Give(control.Length);
             ArrayPool<byte>.Shared.Return(control);
             control = null;
         }
