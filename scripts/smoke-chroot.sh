@@ -64,8 +64,9 @@ for node in null zero full random urandom tty; do touch "$root/dev/$node"; mount
 mkdir -p "$root/dev/shm" && mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/dev/shm"
 
 # smoke-stream.sh runs "RUNNER --config FILE": the runner serves FILE's log list over HTTPS, copies FILE with that
-# URL to the image's config path and starts the image's ENTRYPOINT as docker run would: chroot, WORKDIR /app, USER 1654, only the image's environment. strace -D keeps out of the way:
-# the binary is the runner's own process, so smoke-stream's SIGTERM and exit-code check reach it directly.
+# URL to the image's config path and starts the image's ENTRYPOINT as docker run would: chroot, WORKDIR /app,
+# USER 1654, only the image's environment. strace -D keeps out of the way: the binary is the runner's own
+# process, so smoke-stream's SIGTERM and exit-code check reach it directly.
 cat > "$work/runner" <<RUNNER
 #!/bin/sh
 list=\$(sed -n 's/^ *log_list_url: *"\\(.*\\)"\$/\\1/p' "\$2")
