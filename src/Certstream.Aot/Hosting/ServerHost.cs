@@ -102,8 +102,9 @@ public sealed partial class ServerHost : IAsyncDisposable
             Certificates = () => (pipelineStats.RegularCertificates, pipelineStats.PrecertCertificates),
             PublishedOfLog = key => pipelineStats.Find(key)?.Certificates,
             PipelineFailuresOfLog = key => pipelineStats.Find(key)?.Failures ?? 0,
+            MetricsPath = metricsOnMain ? MetricsAccess.From(prometheus).RoutePath : null,
         };
-        var observability = new Observability(sources, prometheus.ExposeSystemMetrics);
+        var observability = new Observability(sources, prometheus.ExposeSystemMetrics, overrides.RateSampleInterval);
         OperationsEndpoints.Map(app, observability, metricsOnMain ? MetricsAccess.From(prometheus) : null);
 
         var host = new ServerHost(app, broadcaster, runtime, configuration, observability);

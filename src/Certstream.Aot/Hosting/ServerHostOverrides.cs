@@ -14,4 +14,7 @@ public sealed record ServerHostOverrides
 
     /// <summary>Adjusts the background parts' options (e.g. short poll intervals in tests).</summary>
     public Func<RuntimeSettings, RuntimeSettings>? AdjustRuntime { get; init; }
+
+    /// <summary>How often /stats' rate history samples the counters (default <see cref="Operations.RateHistory.DefaultInterval"/>).</summary>
+    public TimeSpan? RateSampleInterval { get; init; }
 }

@@ -1,6 +1,6 @@
 namespace Certstream.Operations;
 
-/// <summary>One log's watcher.</summary>
+/// <summary>One log's watcher. <see cref="EntriesPerMinute"/>: over about the last minute; null until measured.</summary>
 public sealed record LogStatsReport(
     string Name,
     string Url,
@@ -19,4 +19,5 @@ public sealed record LogStatsReport(
     DateTimeOffset? LastSuccess,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    int? BatchCap);
+    int? BatchCap,
+    double? EntriesPerMinute);

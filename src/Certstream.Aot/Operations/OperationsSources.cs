@@ -34,6 +34,9 @@ public sealed record OperationsSources
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The metrics path when this server serves it (shown in /stats for the dashboard's link); null otherwise.</summary>
+    public string? MetricsPath { get; init; }
+
     /// <summary>(regular, precert) from <see cref="Certificates"/> or the broadcaster.</summary>
     public (long Regular, long Precert) CertificateCounts() =>
         Certificates?.Invoke() ?? (Streaming.MessagesPublished - Streaming.PrecertsPublished, Streaming.PrecertsPublished);
