@@ -226,6 +226,19 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         }
 
         var seconds = value.GetDouble();
-        return seconds < 10 ? seconds.ToString("0.0", CultureInfo.InvariantCulture) : Math.Round(seconds, MidpointRounding.AwayFromZero).ToString("N0", CultureInfo.InvariantCulture);
+        if (seconds < 10)
+        {
+            return seconds.ToString("0.0", CultureInfo.InvariantCulture);
+        }
+
+        if (seconds < 60)
+        {
+            return Math.Round(seconds, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var whole = TimeSpan.FromSeconds(Math.Floor(seconds));
+        return whole.Days > 0 ? $"{whole.Days}d {whole.Hours}h"
+            : whole.Hours > 0 ? $"{whole.Hours}h {whole.Minutes}m"
+            : $"{whole.Minutes}m {whole.Seconds}s";
     }
 }

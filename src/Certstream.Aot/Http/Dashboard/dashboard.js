@@ -259,6 +259,14 @@
     return (log.lag_seconds !== null && log.lag_seconds > 300) || (log.lag_entries !== null && log.lag_entries > 10000);
   }
 
+  // 0.4, 12, then a duration from a minute on (a log replaying old entries can be years behind).
+  function lagText(seconds) {
+    if (seconds === null || seconds === undefined) return "–";
+    if (seconds < 10) return seconds.toFixed(1);
+    if (seconds < 60) return String(Math.round(seconds));
+    return duration(seconds);
+  }
+
   function sortValue(log, key) {
     return key === "errors" ? errorsOf(log) : log[key];
   }
@@ -286,7 +294,7 @@
       tr.appendChild(el("td", "num tree-size", fmt(log.tree_size)));
       tr.appendChild(el("td", "num next-index", fmt(log.next_index)));
       tr.appendChild(el("td", "num lag lag-entries", fmt(log.lag_entries)));
-      tr.appendChild(el("td", "num lag lag-seconds", log.lag_seconds === null ? "–" : log.lag_seconds < 10 ? log.lag_seconds.toFixed(1) : fmt(Math.round(log.lag_seconds))));
+      tr.appendChild(el("td", "num lag lag-seconds", lagText(log.lag_seconds)));
       tr.appendChild(el("td", "num per-minute", log.entries_per_minute === null || log.entries_per_minute === undefined ? "–" : fmt(Math.round(log.entries_per_minute))));
       const errors = el("td", "num errors", fmt(errorsOf(log)));
       errors.title = Object.entries(log.fetch_errors || {}).map(([k, v]) => k + ": " + v).concat(["parse failures: " + log.parse_failures, "rate limited: " + log.rate_limited]).join("\n");
