@@ -6,9 +6,9 @@ using Certstream.Messages;
 using Certstream.Operations;
 using Certstream.Streaming;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -96,12 +96,8 @@ public sealed partial class ServerHost : IAsyncDisposable
         // Operations: /healthz, /readyz, /stats, metrics (on this server or on their own listener).
         var prometheus = options.Prometheus;
         var metricsOnMain = prometheus.Enabled && MetricsAccess.UsesMainServer(prometheus, web);
-        var pipelineStats = runtime.Pipeline.Stats;
-        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, () => runtime.Refresher.ListLoaded, overrides.Time) with
+        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, runtime.Pipeline.Stats, () => runtime.Refresher.ListLoaded, overrides.Time) with
         {
-            Certificates = () => (pipelineStats.RegularCertificates, pipelineStats.PrecertCertificates),
-            PublishedOfLog = key => pipelineStats.Find(key)?.Certificates,
-            PipelineFailuresOfLog = key => pipelineStats.Find(key)?.Failures ?? 0,
             MetricsPath = metricsOnMain ? MetricsAccess.From(prometheus).RoutePath : null,
         };
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics, overrides.RateSampleInterval);
@@ -188,4 +184,34 @@ public sealed partial class ServerHost : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
     }
 
+}
+
+/// <summary>What tests and benchmarks may change about a server beyond its configuration.</summary>
+public sealed record ServerHostOverrides
+{
+    /// <summary>Listen on this port instead of webserver.listen_port (0: any free port; see <see cref="ServerHost.Addresses"/>).</summary>
+    public int? ListenPort { get; init; }
+
+    public TimeProvider? Time { get; init; }
+
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Adjusts the background parts' options (e.g. short poll intervals in tests).</summary>
+    public Func<RuntimeSettings, RuntimeSettings>? AdjustRuntime { get; init; }
+
+    /// <summary>How often /stats' rate history samples the counters (default <see cref="Operations.RateHistory.DefaultInterval"/>).</summary>
+    public TimeSpan? RateSampleInterval { get; init; }
+}
+
+/// <summary>
+/// A host lifetime that does not react to SIGTERM/SIGINT itself. The CLI turns those signals into cancellation
+/// (<c>CommandLine.RunAsync</c>) and <see cref="ServerHost.StopAsync"/> then stops the parts in order; the console
+/// lifetime would instead stop the web host at once and close every client before the entries already fetched
+/// reach it, while the resume index records them as sent.
+/// </summary>
+internal sealed class CommandLineHostLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Certstream.Operations;
 
 /// <summary>
@@ -15,3 +17,55 @@ public sealed record StatsReport(
     IReadOnlyList<LogStatsReport> Logs,
     RateHistoryReport? History,
     string? MetricsPath);
+
+/// <summary>Entries per second in each <see cref="IntervalSeconds"/> over the last minutes, oldest first (<see cref="RateHistory"/>).</summary>
+public sealed record RateHistoryReport(double IntervalSeconds, IReadOnlyList<double> EntriesPerSecond);
+
+/// <summary>Totals since start.</summary>
+public sealed record StatsTotals(
+    long Certificates,
+    long Precertificates,
+    long MessagesSent,
+    long BytesSent,
+    long MessagesDropped,
+    int Clients,
+    int PublishQueue,
+    int LogsWatched,
+    int LogsFailing);
+
+/// <summary>One stream (full, lite, domain).</summary>
+public sealed record StreamStatsReport(
+    string Name,
+    int Clients,
+    long MessagesSent,
+    long BytesSent,
+    long MessagesDropped,
+    long Queued);
+
+/// <summary>One log's watcher. <see cref="EntriesPerMinute"/>: over about the last minute; null until measured.</summary>
+public sealed record LogStatsReport(
+    string Name,
+    string Url,
+    string Operator,
+    string Type,
+    string State,
+    bool Failing,
+    long? TreeSize,
+    long? NextIndex,
+    long? LagEntries,
+    double? LagSeconds,
+    long Certificates,
+    long ParseFailures,
+    long RateLimited,
+    IReadOnlyDictionary<string, long> FetchErrors,
+    DateTimeOffset? LastSuccess,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    int? BatchCap,
+    double? EntriesPerMinute);
+
+/// <summary>Source-generated JSON for /stats and /readyz (no reflection).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(StatsReport))]
+[JsonSerializable(typeof(ReadinessReport))]
+public sealed partial class StatsJsonContext : JsonSerializerContext;

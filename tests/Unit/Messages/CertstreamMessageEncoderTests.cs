@@ -198,7 +198,7 @@ public class CertstreamMessageEncoderTests
     [Fact]
     public void FactoryEncodesEachFormatOnceAndCarriesTheEntryIdentity()
     {
-        var message = CertificateMessageFactory.Create(Update(LogEntryType.Precert));
+        var message = CertificateMessage.From(Update(LogEntryType.Precert));
 
         var full = message.GetBytes(StreamFormat.Full);
 

@@ -10,15 +10,14 @@ public sealed class RateHistoryTests
     {
         await using var fixture = new OperationsFixture();
         var time = new ManualTimeProvider();
-        long total = 0;
-        var sources = fixture.Sources with { Time = time, Certificates = () => (Interlocked.Read(ref total), 0) };
+        var sources = fixture.Sources with { Time = time };
         using var history = new RateHistory(sources, TimeSpan.FromSeconds(5), capacity: 4);
 
         time.Advance(TimeSpan.Zero); // the first sample is due at once
         Assert.Empty(history.EntriesPerSecond());
         foreach (var added in new[] { 50, 100, 0, 25, 500 })
         {
-            Interlocked.Add(ref total, added);
+            await fixture.PublishAsync(regular: added, precerts: 0);
             time.Advance(TimeSpan.FromSeconds(5));
         }
 
@@ -31,10 +30,11 @@ public sealed class RateHistoryTests
     {
         await using var fixture = new OperationsFixture();
         fixture.ListLoaded = true;
-        fixture.Logs = [OperationsFixture.Log("a.example/log", 10, 10), OperationsFixture.Log("b.example/log", 10, 10)];
+        var a = 1000L;
+        void Follow() => fixture.Logs = [OperationsFixture.Log("a.example/log", 10, 10, processed: a), OperationsFixture.Log("b.example/log", 10, 10)];
+        Follow();
         var time = new ManualTimeProvider();
-        var counts = new Dictionary<string, long> { ["a.example/log"] = 1000, ["b.example/log"] = 0 };
-        var sources = fixture.Sources with { Time = time, PublishedOfLog = key => counts.GetValueOrDefault(key) };
+        var sources = fixture.Sources with { Time = time };
         using var history = new RateHistory(sources, TimeSpan.FromSeconds(10), start: false);
         history.TakeSample();
 
@@ -42,19 +42,20 @@ public sealed class RateHistoryTests
         for (var i = 0; i < 9; i++)
         {
             time.Advance(TimeSpan.FromSeconds(10));
-            counts["a.example/log"] += 20; // 120 per minute
+            a += 20; // 120 per minute
+            Follow();
             history.TakeSample();
         }
 
-        Assert.Equal(120, history.EntriesPerMinute("a.example/log", counts["a.example/log"]));
+        Assert.Equal(120, history.EntriesPerMinute("a.example/log", a));
         Assert.Equal(0, history.EntriesPerMinute("b.example/log", 0));
         Assert.Null(history.EntriesPerMinute("c.example/log", 5)); // never sampled
 
         var stats = new StatsBuilder(sources, new Readiness(sources), history);
         using var json = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(stats.Build(), StatsJsonContext.Default.StatsReport));
         var root = json.RootElement;
-        var a = root.GetProperty("logs").EnumerateArray().Single(l => l.GetProperty("url").GetString() == "https://a.example/log");
-        Assert.Equal(120, a.GetProperty("entries_per_minute").GetDouble());
+        var logA = root.GetProperty("logs").EnumerateArray().Single(l => l.GetProperty("url").GetString() == "https://a.example/log");
+        Assert.Equal(120, logA.GetProperty("entries_per_minute").GetDouble());
         Assert.Equal(10, root.GetProperty("history").GetProperty("interval_seconds").GetDouble());
         Assert.Equal(9, root.GetProperty("history").GetProperty("entries_per_second").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("metrics_path").ValueKind);

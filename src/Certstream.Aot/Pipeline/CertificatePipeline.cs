@@ -5,7 +5,7 @@ using Certstream.Streaming;
 using Certstream.Watching;
 using Microsoft.Extensions.Logging;
 
-namespace Certstream.Hosting;
+namespace Certstream.Pipeline;
 
 /// <summary>
 /// The middle of the data path: takes the watchers' entry batches from one bounded queue, parses each entry
@@ -112,7 +112,7 @@ public sealed partial class CertificatePipeline
         try
         {
             var update = _updates.Create(batch.Log, watched.Entry, seen);
-            var message = CertificateMessageFactory.Create(update);
+            var message = CertificateMessage.From(update);
 
             // Encode the formats someone listens to here, on the parsing cores, so the broadcaster's single
             // thread only fans out bytes that already exist.
