@@ -4,6 +4,7 @@
 (function () {
   const config = JSON.parse(document.getElementById("certstream-config").textContent);
   const MAX_ROWS = 200;          // rows kept in the feed table
+  const ROWS_PER_DRAW = 25;      // at most this many new rows per redraw (about a screenful): a sample at high rates
   const DRAW_INTERVAL_MS = 150;  // at most ~7 redraws per second, whatever the message rate
   const STATS_INTERVAL_MS = 2000;
   const FILTER_ACK_TIMEOUT_MS = 3000;
@@ -55,7 +56,8 @@
   let filter = { kind: "domain", values: [] };
   let awaitingAck = false;   // drop frames between sending a filter and the server's answer
   let ackTimer = null;
-  const recent = [];         // receive times of the last seconds, for the rate shown
+  const perSecond = [0, 0, 0, 0, 0, 0]; // certificates received in each of the last seconds (ring), for the rate shown
+  let second = 0;
 
   function connect() {
     setPill(feedState, "connecting", "connecting…");
@@ -85,9 +87,9 @@
     if (text.startsWith('{"data"')) {
       if (awaitingAck) return;
       received++;
-      recent.push(performance.now());
+      perSecond[second]++;
       pending.push(text);
-      if (pending.length > 2 * MAX_ROWS) pending = pending.slice(-MAX_ROWS);
+      if (pending.length > 2 * ROWS_PER_DRAW) pending = pending.slice(-ROWS_PER_DRAW);
       scheduleDraw();
       return;
     }
@@ -127,12 +129,17 @@
     if (paused || pending.length === 0) return;
     if (now - lastDraw < DRAW_INTERVAL_MS) { scheduleDraw(); return; }
     lastDraw = now;
-    const batch = pending.length > MAX_ROWS ? pending.slice(-MAX_ROWS) : pending;
+    const batch = pending.length > ROWS_PER_DRAW ? pending.slice(-ROWS_PER_DRAW) : pending;
     pending = [];
+    // A short flash marks new rows when they come slowly enough to be read; at high rates it would only cost.
+    const flash = batch.length <= 3;
     const fragment = document.createDocumentFragment();
     for (let i = batch.length - 1; i >= 0; i--) {
       const row = certificateRow(batch[i]);
-      if (row) fragment.appendChild(row);
+      if (row) {
+        if (flash) row.className = "new";
+        fragment.appendChild(row);
+      }
     }
     feed.insertBefore(fragment, feed.firstChild);
     while (feed.rows.length > MAX_ROWS) feed.deleteRow(-1);
@@ -145,7 +152,7 @@
     const data = message && message.data;
     if (!data || !data.leaf_cert) return null;
     const leaf = data.leaf_cert;
-    const tr = el("tr", "new");
+    const tr = el("tr");
     const seen = typeof data.seen === "number" ? new Date(data.seen * 1000) : new Date();
     tr.appendChild(el("td", "time", seen.toLocaleTimeString([], { hour12: false })));
     const precert = data.update_type === "PrecertLogEntry";
@@ -169,9 +176,12 @@
   }
 
   function updateFeedCount() {
-    const now = performance.now();
-    while (recent.length > 0 && now - recent[0] > 5000) recent.shift();
-    const rate = recent.length / 5;
+    // The rate over the last five whole seconds; then the oldest slot becomes the current second.
+    let total = 0;
+    for (let i = 0; i < perSecond.length; i++) if (i !== second) total += perSecond[i];
+    const rate = total / (perSecond.length - 1);
+    second = (second + 1) % perSecond.length;
+    perSecond[second] = 0;
     $("feed-count").textContent = fmt(received) + " received · " + (rate < 10 ? rate.toFixed(1) : fmt(Math.round(rate))) + "/s";
   }
   setInterval(updateFeedCount, 1000);
