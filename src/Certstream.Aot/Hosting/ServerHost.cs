@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Certstream.Configuration;
 using Certstream.Http;
 using Certstream.Messages;
@@ -77,7 +76,7 @@ public sealed partial class ServerHost : IAsyncDisposable
             {
                 if (web.TlsEnabled)
                 {
-                    listen.UseHttps(LoadCertificate(web.CertPath, web.CertKeyPath));
+                    listen.UseHttps(TlsCertificate.Load(web.CertPath, web.CertKeyPath));
                 }
             });
         });
@@ -95,19 +94,19 @@ public sealed partial class ServerHost : IAsyncDisposable
 
         // Operations: /healthz, /readyz, /stats, metrics (on this server or on their own listener).
         var prometheus = options.Prometheus;
-        var metricsOnMain = prometheus.Enabled && MetricsAccess.UsesMainServer(prometheus, web);
+        var metricsOnMain = prometheus.Enabled && prometheus.UsesMainServer(web);
         var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, runtime.Pipeline.Stats, () => runtime.Refresher.ListLoaded, overrides.Time) with
         {
-            MetricsPath = metricsOnMain ? MetricsAccess.From(prometheus).RoutePath : null,
+            MetricsPath = metricsOnMain ? ComponentOptions.MetricsAccess(prometheus).RoutePath : null,
         };
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics, overrides.RateSampleInterval);
-        OperationsEndpoints.Map(app, observability, metricsOnMain ? MetricsAccess.From(prometheus) : null);
+        OperationsEndpoints.Map(app, observability, metricsOnMain ? ComponentOptions.MetricsAccess(prometheus) : null);
 
         var host = new ServerHost(app, broadcaster, runtime, configuration, observability);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (prometheus.Enabled && !metricsOnMain)
         {
-            host._metricsListener = await MetricsListener.StartAsync(prometheus.ListenAddr, prometheus.ListenPort, MetricsAccess.From(prometheus), observability.Metrics, loggerFactory, cancellationToken).ConfigureAwait(false);
+            host._metricsListener = await MetricsListener.StartAsync(prometheus.ListenAddr, prometheus.ListenPort, ComponentOptions.MetricsAccess(prometheus), observability.Metrics, loggerFactory, cancellationToken).ConfigureAwait(false);
         }
 
         await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -115,8 +114,8 @@ public sealed partial class ServerHost : IAsyncDisposable
         await host._progress.StartAsync(cancellationToken).ConfigureAwait(false);
         var serverUrl = string.Join(", ", host.Addresses.Select(a => a.ToString().TrimEnd('/')));
         var metricsUrl = !prometheus.Enabled ? null
-            : metricsOnMain ? serverUrl + MetricsAccess.From(prometheus).Path
-            : string.Join(", ", host.MetricsAddresses.Select(a => a.ToString().TrimEnd('/'))) + MetricsAccess.From(prometheus).Path;
+            : metricsOnMain ? serverUrl + ComponentOptions.MetricsAccess(prometheus).Path
+            : string.Join(", ", host.MetricsAddresses.Select(a => a.ToString().TrimEnd('/'))) + ComponentOptions.MetricsAccess(prometheus).Path;
         StartupSummary.Write(loggerFactory.CreateLogger("Certstream"), configuration, serverUrl, metricsUrl);
         return host;
     }
@@ -170,18 +169,11 @@ public sealed partial class ServerHost : IAsyncDisposable
     private async Task WaitForClientQueuesAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
         var deadline = TimeProvider.System.GetTimestamp() + (long)(limit.TotalSeconds * TimeProvider.System.TimestampFrequency);
-        while (Enum.GetValues<StreamFormat>().Any(f => Broadcaster.Stats.For(f).QueuedMessages > 0)
+        while (StreamFormats.All.Any(f => Broadcaster.Stats.For(f).QueuedMessages > 0)
             && TimeProvider.System.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
         }
-    }
-
-    private static X509Certificate2 LoadCertificate(string certPath, string keyPath)
-    {
-        // Kestrel on Linux needs the key in a form it can use for the TLS handshake: re-import from PKCS#12.
-        using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
     }
 
 }

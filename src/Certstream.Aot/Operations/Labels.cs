@@ -1,22 +1,7 @@
 using Certstream.Ct;
-using Certstream.Messages;
 using Certstream.Watching;
 
 namespace Certstream.Operations;
-
-/// <summary>The stream names used in metric labels and /stats: certstream-server-go's <c>full</c>, <c>lite</c>, <c>domain</c>.</summary>
-public static class StreamLabels
-{
-    public static readonly StreamFormat[] All = [StreamFormat.Full, StreamFormat.Lite, StreamFormat.DomainsOnly];
-
-    public static string Of(StreamFormat format) => format switch
-    {
-        StreamFormat.Full => "full",
-        StreamFormat.Lite => "lite",
-        StreamFormat.DomainsOnly => "domain",
-        _ => format.ToString().ToLowerInvariant(),
-    };
-}
 
 /// <summary>snake_case names of watcher states, for metrics and /stats.</summary>
 public static class WatcherStateNames

@@ -17,8 +17,6 @@ public sealed partial class CertificatePipeline
     /// <summary>Batches at least this large are parsed on several cores; smaller ones are not worth the hand-off.</summary>
     private const int ParallelThreshold = 16;
 
-    private static readonly StreamFormat[] StreamFormats = Enum.GetValues<StreamFormat>();
-
     private readonly ChannelReader<LogEntryBatch> _input;
     private readonly Broadcaster _broadcaster;
     private readonly CertificateUpdateFactory _updates = new(new ParsedCertificateCache());
@@ -116,7 +114,7 @@ public sealed partial class CertificatePipeline
 
             // Encode the formats someone listens to here, on the parsing cores, so the broadcaster's single
             // thread only fans out bytes that already exist.
-            foreach (var format in StreamFormats)
+            foreach (var format in StreamFormats.All)
             {
                 if (_broadcaster.HasSubscribers(format))
                 {
