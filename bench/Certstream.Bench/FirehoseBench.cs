@@ -137,6 +137,7 @@ internal static class FirehoseBench
 
             foreach (var (stream, figure, name) in new[] { ("lite", figures.LostLite, "lite"), ("full", figures.LostFull, "full"), ("domains", figures.LostDomains, "domain") })
             {
+                var closed = received.Clients.Count(c => c.Stream == stream && c.Closed);
                 var mine = received.Clients.Where(c => c.Stream == stream).Select(c => entries - c.Messages).ToList();
                 if (mine.Count == 0)
                 {
@@ -147,7 +148,7 @@ internal static class FirehoseBench
                 var streamAfter = after.Streams.Single(s => s.Name == name);
                 var dropped = streamAfter.MessagesDropped - streamBefore.MessagesDropped;
                 figure.Add(mine.Max(), string.Create(CultureInfo.InvariantCulture,
-                    $"{mine.Count} clients, {entries:N0} expected each: lost {100.0 * mine.Sum() / (entries * mine.Count):0.0} % in all, {mine.Min():N0}–{mine.Max():N0} per client; server's drop counter +{dropped:N0}"));
+                    $"{mine.Count} clients, {entries:N0} expected each: lost {100.0 * mine.Sum() / (entries * mine.Count):0.0} % in all, {mine.Min():N0}–{mine.Max():N0} per client; server's drop counter +{dropped:N0}{(closed > 0 ? $"; {closed} closed by the server" : "")}"));
             }
 
             figures.Drops.Add(after.Totals.MessagesDropped - before.Totals.MessagesDropped, $"{Volatile.Read(ref tooSlow) - slowBefore} 'too slow' warnings in the server's log");
@@ -230,14 +231,14 @@ internal static class FirehoseBench
 
     private static async Task<ClientResults> ReadResultsAsync(Process clients)
     {
-        var list = new List<(string Stream, long Messages)>();
+        var list = new List<(string Stream, long Messages, bool Closed)>();
         var latency = new Dictionary<string, (long Samples, double P50, double P90, double P99, double Max)>();
         while (await ReadLineAsync(clients, TimeSpan.FromSeconds(30)).ConfigureAwait(false) is { } line && line != "DONE")
         {
             var p = line.Split(' ');
             if (p[0] == "CLIENT")
             {
-                list.Add((p[1], long.Parse(p[2], CultureInfo.InvariantCulture)));
+                list.Add((p[1], long.Parse(p[2], CultureInfo.InvariantCulture), p[4] == "1"));
             }
             else if (p[0] == "LATENCY")
             {
@@ -271,7 +272,7 @@ internal static class FirehoseBench
 
     private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record ClientResults(IReadOnlyList<(string Stream, long Messages)> Clients, IReadOnlyDictionary<string, (long Samples, double P50, double P90, double P99, double Max)> Latency);
+    private sealed record ClientResults(IReadOnlyList<(string Stream, long Messages, bool Closed)> Clients, IReadOnlyDictionary<string, (long Samples, double P50, double P90, double P99, double Max)> Latency);
 
     /// <summary>The rows of the firehose table, with issue 12's targets.</summary>
     private sealed class Figures

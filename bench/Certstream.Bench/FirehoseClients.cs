@@ -9,7 +9,7 @@ namespace Certstream.Bench;
 /// Protocol on stdin/stdout: prints <c>READY n</c> when all are connected; <c>GO</c> opens the counting window (message
 /// counts are taken as baselines, latency samples start); <c>COUNT</c> prints <c>COUNT total</c> (messages so far, all
 /// clients: the bench waits until it stops moving); <c>STOP</c> closes it and prints one
-/// <c>CLIENT stream messages bytes</c> line per client, one <c>LATENCY stream samples p50 p90 p99 max</c> line per
+/// <c>CLIENT stream messages bytes closed</c> line per client (closed: 1 when the server closed it), one <c>LATENCY stream samples p50 p90 p99 max</c> line per
 /// stream that carries <c>data.seen</c> (milliseconds from the server's parse to the end of the frame here, every
 /// SAMPLE_EVERY-th message), then <c>DONE</c>.
 /// </summary>
@@ -67,7 +67,7 @@ internal static class FirehoseClients
         var ended = clients.Select(c => (c.Client.Messages, c.Client.Bytes)).ToArray();
         for (var i = 0; i < clients.Count; i++)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CLIENT {clients[i].Stream} {ended[i].Messages - (baseline.Length > 0 ? baseline[i] : 0)} {ended[i].Bytes}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CLIENT {clients[i].Stream} {ended[i].Messages - (baseline.Length > 0 ? baseline[i] : 0)} {ended[i].Bytes} {(clients[i].Client.Closed ? 1 : 0)}"));
         }
 
         foreach (var group in clients.GroupBy(c => c.Stream))

@@ -6,7 +6,8 @@ namespace Certstream.Bench;
 
 /// <summary>
 /// A WebSocket client that does the upgrade by hand and then only parses frame headers and counts the server's
-/// messages: far cheaper than ClientWebSocket, so the clients are not the bottleneck. When given a sampler, it
+/// messages: far cheaper than ClientWebSocket, so the clients are not the bottleneck. It answers pings as every
+/// WebSocket library does (the server closes a client silent for <c>client_timeout</c>). When given a sampler, it
 /// also hands the complete payload of every <c>sampleEvery</c>-th message to it (copied, so only those cost more).
 /// </summary>
 internal sealed class RawClient(long expected, int bufferSize, Action reachedExpected, int sampleEvery = 0, Action<ReadOnlySpan<byte>>? sampler = null)
@@ -14,6 +15,8 @@ internal sealed class RawClient(long expected, int bufferSize, Action reachedExp
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     private readonly byte[] _header = new byte[14];
     private byte[] _buffer = new byte[bufferSize];
+    private readonly byte[] _control = new byte[125];
+    private int _controlLength;
     private byte[] _sample = [];
     private int _sampleLength;
     private bool _sampling;
@@ -28,6 +31,9 @@ internal sealed class RawClient(long expected, int bufferSize, Action reachedExp
     public long Messages { get; private set; }
 
     public long Bytes { get; private set; }
+
+    /// <summary>The server closed the connection (close frame or end of stream).</summary>
+    public bool Closed { get; private set; }
 
     public async Task ConnectAsync(string host, int port, string path)
     {
@@ -79,6 +85,7 @@ internal sealed class RawClient(long expected, int bufferSize, Action reachedExp
                 var n = await _socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false);
                 if (n == 0)
                 {
+                    Closed = true;
                     return;
                 }
 
@@ -112,6 +119,11 @@ internal sealed class RawClient(long expected, int bufferSize, Action reachedExp
                     data.Slice(i, take).CopyTo(_sample.AsSpan(_sampleLength));
                     _sampleLength += take;
                 }
+                else if ((_header[0] & 0x0F) == 9 && _controlLength + take <= _control.Length)
+                {
+                    data.Slice(i, take).CopyTo(_control.AsSpan(_controlLength));
+                    _controlLength += take;
+                }
 
                 i += take;
                 _remaining -= take;
@@ -142,6 +154,7 @@ internal sealed class RawClient(long expected, int bufferSize, Action reachedExp
                 };
                 _headerLength = 0;
                 _headerNeeded = 2;
+                _controlLength = 0;
                 StartSample();
                 if (_remaining == 0)
                 {
@@ -171,7 +184,15 @@ internal sealed class RawClient(long expected, int bufferSize, Action reachedExp
         // Header bytes are kept in _header until the next frame starts; FIN and opcode are in byte 0.
         var opcode = _header[0] & 0x0F;
         var fin = (_header[0] & 0x80) != 0;
-        if (fin && opcode is 0 or 1 or 2)
+        if (opcode == 9)
+        {
+            Pong();
+        }
+        else if (opcode == 8)
+        {
+            Closed = true;
+        }
+        else if (fin && opcode is 0 or 1 or 2)
         {
             Messages++;
             if (_sampling)
@@ -184,6 +205,23 @@ internal sealed class RawClient(long expected, int bufferSize, Action reachedExp
             {
                 reachedExpected();
             }
+        }
+    }
+
+    /// <summary>Answers a ping with the same payload (a client frame must be masked: a zero mask leaves it as is).</summary>
+    private void Pong()
+    {
+        Span<byte> frame = stackalloc byte[6 + 125];
+        frame[0] = 0x8A;
+        frame[1] = (byte)(0x80 | _controlLength);
+        frame.Slice(2, 4).Clear();
+        _control.AsSpan(0, _controlLength).CopyTo(frame[6..]);
+        try
+        {
+            _socket.Send(frame[..(6 + _controlLength)], SocketFlags.None);
+        }
+        catch (SocketException)
+        {
         }
     }
 }
