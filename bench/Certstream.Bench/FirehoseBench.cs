@@ -148,7 +148,7 @@ internal static class FirehoseBench
                 var streamAfter = after.Streams.Single(s => s.Name == name);
                 var dropped = streamAfter.MessagesDropped - streamBefore.MessagesDropped;
                 figure.Add(mine.Max(), string.Create(CultureInfo.InvariantCulture,
-                    $"{mine.Count} clients, {entries:N0} expected each: lost {100.0 * mine.Sum() / (entries * mine.Count):0.0} % in all, {mine.Min():N0}–{mine.Max():N0} per client; server's drop counter +{dropped:N0}{(closed > 0 ? $"; {closed} closed by the server" : "")}"));
+                    $"{mine.Count} clients, {entries:N0} expected each: lost {mine.Sum():N0} in all ({100.0 * mine.Sum() / (entries * mine.Count):0.0} %), {mine.Min():N0}–{mine.Max():N0} per client; server's drop counter +{dropped:N0}{(closed > 0 ? $"; {closed} closed by the server" : "")}"));
             }
 
             figures.Drops.Add(after.Totals.MessagesDropped - before.Totals.MessagesDropped, $"{Volatile.Read(ref tooSlow) - slowBefore} 'too slow' warnings in the server's log");
