@@ -47,3 +47,32 @@ public sealed record CtLog
 
     public override string ToString() => $"{Name} ({Url}, {Kind}, {State})";
 }
+
+/// <summary>How a log is read: RFC 6962 get-entries, or static-ct-api tiles.</summary>
+public enum LogKind
+{
+    Rfc6962,
+    Tiled,
+}
+
+/// <summary>Where a followed log came from.</summary>
+public enum LogSource
+{
+    /// <summary>The downloaded v3 log list.</summary>
+    LogList,
+
+    /// <summary><c>additional_logs</c> / <c>additional_tiled_logs</c> of the configuration.</summary>
+    Configuration,
+}
+
+/// <summary>A log's state in the v3 list; <see cref="None"/> when the list gives none (test logs, config-added logs).</summary>
+public enum LogState
+{
+    None,
+    Pending,
+    Qualified,
+    Usable,
+    ReadOnly,
+    Retired,
+    Rejected,
+}

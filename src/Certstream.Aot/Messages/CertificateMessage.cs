@@ -1,3 +1,5 @@
+using Certstream.Ct;
+
 namespace Certstream.Messages;
 
 /// <summary>
@@ -50,5 +52,17 @@ public sealed class CertificateMessage
             case StreamFormat.DomainsOnly: return ref _domainsOnly;
             default: throw new ArgumentOutOfRangeException(nameof(format));
         }
+    }
+
+    /// <summary>Wraps a <see cref="CertificateUpdate"/> in a message that encodes each format on first use.</summary>
+    public static CertificateMessage From(CertificateUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return new CertificateMessage(format => CertstreamMessageEncoder.Encode(update, format))
+        {
+            LogUrl = update.Source.Url,
+            CertIndex = update.CertIndex,
+            IsPrecert = update.UpdateType == LogEntryType.Precert,
+        };
     }
 }

@@ -1,9 +1,10 @@
-using System.Buffers;
 using System.Buffers.Text;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Certstream.Certificates;
 using Certstream.Ct;
+using Certstream.LogList;
 
 namespace Certstream.Messages;
 
@@ -103,7 +104,7 @@ public static class CertstreamMessageEncoder
         writer.WriteString(Names.Name, update.Source.Name);
         writer.WriteString(Names.Url, update.Source.Url);
         WriteUnixSeconds(writer, Names.Timestamp, update.Source.TimestampMilliseconds);
-        writer.WriteString(Names.Type, update.Source.Type == CertificateSourceType.Tiled ? Names.Tiled : Names.Rfc6962);
+        writer.WriteString(Names.Type, update.Source.Type == LogKind.Tiled ? Names.Tiled : Names.Rfc6962);
         writer.WriteEndObject();
         writer.WriteString(Names.UpdateType, isPrecert ? Names.PrecertLogEntry : Names.X509LogEntry);
         writer.WriteEndObject();

@@ -1,5 +1,6 @@
 using Certstream.Configuration;
 using Certstream.LogList;
+using Certstream.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Certstream.Operations;
@@ -35,7 +36,7 @@ public static partial class StartupSummary
         var lines = new List<string>
         {
             $"Logs from {source}; {options.General.AdditionalLogs.Count} additional RFC 6962 and {options.General.AdditionalTiledLogs.Count} additional tiled logs configured",
-            $"Streams: full {ws}{web.FullUrl}, lite {ws}{web.LiteUrl}, domains-only {ws}{web.DomainsOnlyUrl}" + (web.Whitelist.Count > 0 ? $" (whitelist: {string.Join(", ", web.Whitelist)})" : ""),
+            $"Streams: {StreamFormats.Name(StreamFormat.Full)} {ws}{web.FullUrl}, {StreamFormats.Name(StreamFormat.Lite)} {ws}{web.LiteUrl}, {StreamFormats.Name(StreamFormat.DomainsOnly)} {ws}{web.DomainsOnlyUrl}" + (web.Whitelist.Count > 0 ? $" (whitelist: {string.Join(", ", web.Whitelist)})" : ""),
             $"Status: {serverUrl.TrimEnd('/')}/healthz, /readyz, /stats, /latest.json",
             metricsUrl is null
                 ? "Metrics: off (prometheus.enabled is false)"

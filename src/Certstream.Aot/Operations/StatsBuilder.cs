@@ -1,5 +1,6 @@
 using Certstream.Configuration;
 using Certstream.LogList;
+using Certstream.Messages;
 using Certstream.Watching;
 
 namespace Certstream.Operations;
@@ -29,10 +30,10 @@ public sealed class StatsBuilder
     {
         var now = _sources.Time.GetUtcNow();
         var streaming = _sources.Streaming;
-        var streams = StreamLabels.All.Select(f =>
+        var streams = StreamFormats.All.Select(f =>
         {
             var s = streaming.For(f);
-            return new StreamStatsReport(StreamLabels.Of(f), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
+            return new StreamStatsReport(StreamFormats.Name(f), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
         }).ToList();
         var logs = _sources.Logs().Select(l => new LogStatsReport(
             l.Name,

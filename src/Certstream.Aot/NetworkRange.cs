@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Certstream.Configuration;
+namespace Certstream;
 
 /// <summary>
 /// Parses whitelist / trusted-proxy entries: a plain IP (a /32 or /128) or CIDR. Like Go's net.ParseCIDR,

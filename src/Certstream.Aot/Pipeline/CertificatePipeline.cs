@@ -5,7 +5,7 @@ using Certstream.Streaming;
 using Certstream.Watching;
 using Microsoft.Extensions.Logging;
 
-namespace Certstream.Hosting;
+namespace Certstream.Pipeline;
 
 /// <summary>
 /// The middle of the data path: takes the watchers' entry batches from one bounded queue, parses each entry
@@ -16,8 +16,6 @@ public sealed partial class CertificatePipeline
 {
     /// <summary>Batches at least this large are parsed on several cores; smaller ones are not worth the hand-off.</summary>
     private const int ParallelThreshold = 16;
-
-    private static readonly StreamFormat[] StreamFormats = Enum.GetValues<StreamFormat>();
 
     private readonly ChannelReader<LogEntryBatch> _input;
     private readonly Broadcaster _broadcaster;
@@ -112,11 +110,11 @@ public sealed partial class CertificatePipeline
         try
         {
             var update = _updates.Create(batch.Log, watched.Entry, seen);
-            var message = CertificateMessageFactory.Create(update);
+            var message = CertificateMessage.From(update);
 
             // Encode the formats someone listens to here, on the parsing cores, so the broadcaster's single
             // thread only fans out bytes that already exist.
-            foreach (var format in StreamFormats)
+            foreach (var format in StreamFormats.All)
             {
                 if (_broadcaster.HasSubscribers(format))
                 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Certstream.LogList;
 
-namespace Certstream.Hosting;
+namespace Certstream.Pipeline;
 
 /// <summary>What the certificate pipeline has done since start: certificates by type and per log, and failures.</summary>
 public sealed class PipelineStats

@@ -1,8 +1,8 @@
 using System.Reflection;
 
-namespace Certstream.Configuration;
+namespace Certstream;
 
-/// <summary>Name, version and home of this program (for --version and the default User-Agent).</summary>
+/// <summary>Name, version and home of this program (for --version, /stats, build_info and the one default User-Agent).</summary>
 public static class AppInfo
 {
     public const string ProjectUrl = "https://github.com/certstream-aot/certstream-aot";
