@@ -94,16 +94,16 @@ public sealed partial class ServerHost : IAsyncDisposable
 
         // Operations: /healthz, /readyz, /stats, metrics (on this server or on their own listener).
         var prometheus = options.Prometheus;
-        var metricsOnMain = prometheus.Enabled && MetricsAccess.UsesMainServer(prometheus, web);
+        var metricsOnMain = prometheus.Enabled && prometheus.UsesMainServer(web);
         var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, runtime.Pipeline.Stats, () => runtime.Refresher.ListLoaded, overrides.Time);
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics);
-        OperationsEndpoints.Map(app, observability, metricsOnMain ? MetricsAccess.From(prometheus) : null);
+        OperationsEndpoints.Map(app, observability, metricsOnMain ? ComponentOptions.MetricsAccess(prometheus) : null);
 
         var host = new ServerHost(app, broadcaster, runtime, configuration, observability);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (prometheus.Enabled && !metricsOnMain)
         {
-            host._metricsListener = await MetricsListener.StartAsync(prometheus.ListenAddr, prometheus.ListenPort, MetricsAccess.From(prometheus), observability.Metrics, loggerFactory, cancellationToken).ConfigureAwait(false);
+            host._metricsListener = await MetricsListener.StartAsync(prometheus.ListenAddr, prometheus.ListenPort, ComponentOptions.MetricsAccess(prometheus), observability.Metrics, loggerFactory, cancellationToken).ConfigureAwait(false);
         }
 
         await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -111,8 +111,8 @@ public sealed partial class ServerHost : IAsyncDisposable
         await host._progress.StartAsync(cancellationToken).ConfigureAwait(false);
         var serverUrl = string.Join(", ", host.Addresses.Select(a => a.ToString().TrimEnd('/')));
         var metricsUrl = !prometheus.Enabled ? null
-            : metricsOnMain ? serverUrl + MetricsAccess.From(prometheus).Path
-            : string.Join(", ", host.MetricsAddresses.Select(a => a.ToString().TrimEnd('/'))) + MetricsAccess.From(prometheus).Path;
+            : metricsOnMain ? serverUrl + ComponentOptions.MetricsAccess(prometheus).Path
+            : string.Join(", ", host.MetricsAddresses.Select(a => a.ToString().TrimEnd('/'))) + ComponentOptions.MetricsAccess(prometheus).Path;
         StartupSummary.Write(loggerFactory.CreateLogger("Certstream"), configuration, serverUrl, metricsUrl);
         return host;
     }

@@ -37,9 +37,7 @@ public sealed record CtLog
     /// <summary>Tiled logs only: where certificates are submitted (not read).</summary>
     public string? SubmissionUrl { get; init; }
 
-    /// <summary>Certificates in this shard expire in [start, end); null when the log is not sharded.</summary>
-    public DateTimeOffset? TemporalIntervalStart { get; init; }
-
+    /// <summary>Certificates in this shard expire before this (the end of its temporal interval); null when not sharded.</summary>
     public DateTimeOffset? TemporalIntervalEnd { get; init; }
 
     /// <summary>The list's <c>log_type</c> ("test", "prod", "monitoring_only"), if any.</summary>

@@ -1,4 +1,3 @@
-using Certstream.Configuration;
 using Certstream.LogList;
 using Certstream.Messages;
 using Certstream.Watching;

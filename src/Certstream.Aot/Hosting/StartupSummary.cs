@@ -3,7 +3,7 @@ using Certstream.LogList;
 using Certstream.Messages;
 using Microsoft.Extensions.Logging;
 
-namespace Certstream.Operations;
+namespace Certstream.Hosting;
 
 /// <summary>
 /// The few lines logged at startup: version and config file, endpoints. The logs followed, by kind, are logged by
