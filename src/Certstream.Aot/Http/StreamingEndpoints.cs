@@ -49,16 +49,32 @@ public static class StreamingEndpoints
             (StreamFormats.Name(StreamFormat.DomainsOnly), NormalizePath(options.DomainsOnlyStreamPath), "the domains of every certificate", StreamFormat.DomainsOnly),
         };
         var index = streams.Select(s => (s.Name, s.Path, s.Description)).ToArray();
+        var dashboard = DashboardPage.Build(streams[1].Path, index);
 
         foreach (var stream in streams)
         {
             var format = stream.Format;
             // Routing matches "/full-stream" and "/full-stream/" alike.
-            app.Map(stream.Path, (RequestDelegate)(context => ServeStreamAsync(context, format, options, clients, index)));
+            app.Map(stream.Path, (RequestDelegate)(context => ServeStreamAsync(context, format, options, clients, index, dashboard)));
             app.MapGet(StreamIndexPage.ExamplePath(stream.Path), (RequestDelegate)(context => ServeExampleAsync(context, format, broadcaster)));
         }
 
         app.MapGet("/latest.json", (RequestDelegate)(context => ServeLatestAsync(context, broadcaster)));
+
+        // With no stream on "/", browsers still find the dashboard there; everyone else gets 404 as before.
+        if (!streams.Any(s => s.Path == "/"))
+        {
+            app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (RequestDelegate)(context =>
+            {
+                if (DashboardPage.Wants(context))
+                {
+                    return dashboard.ServeAsync(context);
+                }
+
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }));
+        }
 
         var lifetime = app.Services.GetService(typeof(IHostApplicationLifetime)) as IHostApplicationLifetime;
         lifetime?.ApplicationStopping.Register(() => clients.CloseAllAsync().Wait());
@@ -69,8 +85,15 @@ public static class StreamingEndpoints
         StreamFormat format,
         EndpointOptions options,
         ConnectedClients clients,
-        (string Name, string Path, string Description)[] index)
+        (string Name, string Path, string Description)[] index,
+        DashboardPage dashboard)
     {
+        if (DashboardPage.Wants(context))
+        {
+            await dashboard.ServeAsync(context);
+            return;
+        }
+
         if (!context.WebSockets.IsWebSocketRequest)
         {
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))

@@ -9,13 +9,16 @@ public sealed class StatsBuilder
 {
     private readonly OperationsSources _sources;
     private readonly Readiness _readiness;
+    private readonly RateHistory? _history;
 
-    public StatsBuilder(OperationsSources sources, Readiness readiness)
+    /// <param name="history">Rates over time; without it /stats has no history and no entries per minute.</param>
+    public StatsBuilder(OperationsSources sources, Readiness readiness, RateHistory? history = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(readiness);
         _sources = sources;
         _readiness = readiness;
+        _history = history;
     }
 
     /// <summary>A watcher counts as failing when its state says so (it has failed repeatedly in a row).</summary>
@@ -34,25 +37,30 @@ public sealed class StatsBuilder
             var s = streaming.For(f);
             return new StreamStatsReport(StreamFormats.Name(f), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
         }).ToList();
-        var logs = _sources.Logs().Select(l => new LogStatsReport(
-            l.Name,
-            l.Url,
-            l.Operator,
-            l.Kind == LogKind.Tiled ? "tiled" : "rfc6962",
-            WatcherStateNames.Of(l.State),
-            IsFailing(l),
-            l.TreeSize,
-            l.NextIndex,
-            LogLag.Entries(l),
-            LogLag.Seconds(l, now) is { } seconds ? Math.Round(seconds, 3) : null,
-            _sources.CertificatesOf(l),
-            _sources.FailuresOf(l),
-            l.RateLimitedCount,
-            l.FetchErrors.ToDictionary(p => FetchErrorKindNames.Of(p.Key), p => p.Value, StringComparer.Ordinal),
-            l.LastSuccess,
-            l.LastError,
-            l.LastErrorAt,
-            l.LearnedBatchCap)).ToList();
+        var logs = _sources.Logs().Select(l =>
+        {
+            var certificates = _sources.CertificatesOf(l);
+            return new LogStatsReport(
+                l.Name,
+                l.Url,
+                l.Operator,
+                l.Kind == LogKind.Tiled ? "tiled" : "rfc6962",
+                WatcherStateNames.Of(l.State),
+                IsFailing(l),
+                l.TreeSize,
+                l.NextIndex,
+                LogLag.Entries(l),
+                LogLag.Seconds(l, now) is { } seconds ? Math.Round(seconds, 3) : null,
+                certificates,
+                _sources.FailuresOf(l),
+                l.RateLimitedCount,
+                l.FetchErrors.ToDictionary(p => FetchErrorKindNames.Of(p.Key), p => p.Value, StringComparer.Ordinal),
+                l.LastSuccess,
+                l.LastError,
+                l.LastErrorAt,
+                l.LearnedBatchCap,
+                _history?.EntriesPerMinute(l.NormalizedKey, certificates));
+        }).ToList();
         var readiness = _readiness.Check();
         var (regular, precert) = _sources.CertificateCounts();
         var totals = new StatsTotals(
@@ -85,7 +93,9 @@ public sealed class StatsBuilder
             readiness.Reason,
             totals,
             streams,
-            logs)
+            logs,
+            _history is null ? null : new RateHistoryReport(_history.Interval.TotalSeconds, _history.EntriesPerSecond()),
+            _sources.MetricsPath)
         {
             Filters = filtersReport,
         };
