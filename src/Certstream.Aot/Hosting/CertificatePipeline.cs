@@ -17,8 +17,6 @@ public sealed partial class CertificatePipeline
     /// <summary>Batches at least this large are parsed on several cores; smaller ones are not worth the hand-off.</summary>
     private const int ParallelThreshold = 16;
 
-    private static readonly StreamFormat[] StreamFormats = Enum.GetValues<StreamFormat>();
-
     private readonly ChannelReader<LogEntryBatch> _input;
     private readonly Broadcaster _broadcaster;
     private readonly CertificateUpdateFactory _updates = new(new ParsedCertificateCache());
@@ -114,15 +112,9 @@ public sealed partial class CertificatePipeline
             var update = _updates.Create(batch.Log, watched.Entry, seen);
             var message = CertificateMessageFactory.Create(update);
 
-            // Encode the formats someone listens to here, on the parsing cores, so the broadcaster's single
-            // thread only fans out bytes that already exist.
-            foreach (var format in StreamFormats)
-            {
-                if (_broadcaster.HasSubscribers(format))
-                {
-                    message.GetBytes(format);
-                }
-            }
+            // Encode every format here, on the parsing cores (the replay window keeps all three), so the
+            // broadcaster's single thread only appends bytes that already exist.
+            message.EncodeAll();
 
             return new Result(message, null);
         }

@@ -6,7 +6,7 @@ namespace Certstream.Messages;
 /// </summary>
 public sealed class CertificateMessage
 {
-    private readonly Func<StreamFormat, byte[]> _encode;
+    private Func<StreamFormat, byte[]>? _encode;
     private byte[]? _full;
     private byte[]? _lite;
     private byte[]? _domainsOnly;
@@ -34,11 +34,34 @@ public sealed class CertificateMessage
         if (bytes is null)
         {
             // Two threads may race to encode; both produce identical bytes and one wins. Cheaper than a lock.
-            bytes = _encode(format);
+            var encode = Volatile.Read(ref _encode) ?? throw new InvalidOperationException("the encoder was released before every format was encoded");
+            bytes = encode(format);
             bytes = Interlocked.CompareExchange(ref slot, bytes, null) ?? bytes;
         }
 
         return bytes;
+    }
+
+    /// <summary>Encodes every format not encoded yet (the replay window keeps all three).</summary>
+    public void EncodeAll()
+    {
+        GetBytes(StreamFormat.Full);
+        GetBytes(StreamFormat.Lite);
+        GetBytes(StreamFormat.DomainsOnly);
+    }
+
+    /// <summary>
+    /// After <see cref="EncodeAll"/>: lets go of the encoder (and the parsed certificate it holds), so a message kept for
+    /// replay costs only its bytes.
+    /// </summary>
+    public void ReleaseEncoder()
+    {
+        if (_full is null || _lite is null || _domainsOnly is null)
+        {
+            throw new InvalidOperationException("every format must be encoded before the encoder is released");
+        }
+
+        Volatile.Write(ref _encode, null);
     }
 
     private ref byte[]? Slot(StreamFormat format)
