@@ -29,11 +29,23 @@ public sealed class StatsBuilder
     {
         var now = _sources.Time.GetUtcNow();
         var streaming = _sources.Streaming;
-        var streams = StreamLabels.All.Select(f =>
+        var perStream = StreamLabels.All.Select(f => (Format: f, Stats: streaming.For(f))).ToList();
+        var streams = perStream.Select(p =>
         {
-            var s = streaming.For(f);
-            return new StreamStatsReport(StreamLabels.Of(f), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
+            var s = p.Stats;
+            return new StreamStatsReport(StreamLabels.Of(p.Format), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
         }).ToList();
+        var window = streaming.Window;
+        var replay = new ReplayStatsReport(
+            window.OldestSeq,
+            window.NewestSeq,
+            window.Messages,
+            window.Bytes,
+            window.Seconds,
+            perStream.Sum(p => p.Stats.CursorClients),
+            perStream.Sum(p => p.Stats.ReplayingClients),
+            perStream.Sum(p => p.Stats.GapMessages),
+            perStream.Sum(p => p.Stats.GapMissed));
         var logs = _sources.Logs().Select(l => new LogStatsReport(
             l.Name,
             l.Url,
@@ -73,6 +85,7 @@ public sealed class StatsBuilder
             readiness.Reason,
             totals,
             streams,
+            replay,
             logs);
     }
 }

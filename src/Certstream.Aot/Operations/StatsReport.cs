@@ -9,4 +9,17 @@ public sealed record StatsReport(
     string ReadyReason,
     StatsTotals Totals,
     IReadOnlyList<StreamStatsReport> Streams,
+    ReplayStatsReport Replay,
     IReadOnlyList<LogStatsReport> Logs);
+
+/// <summary>The retention window and the clients with a cursor (streaming-api.md §3–5, §7).</summary>
+public sealed record ReplayStatsReport(
+    long OldestSeq,
+    long NewestSeq,
+    long WindowMessages,
+    long WindowBytes,
+    double WindowSeconds,
+    int CursorClients,
+    int ReplayingClients,
+    long GapMessages,
+    long GapMissed);

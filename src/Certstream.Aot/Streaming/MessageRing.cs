@@ -45,17 +45,11 @@ internal sealed class MessageRing
     /// <summary>The first seq this process published (or will publish).</summary>
     public long First => Volatile.Read(ref _first);
 
-    /// <summary>The oldest seq still readable (hot ring or window); above <see cref="Newest"/> when nothing is.</summary>
-    public long Oldest
-    {
-        get
-        {
-            var newest = Newest;
-            var hotOldest = Math.Max(First, newest - HotCapacity + 1);
-            var window = Window;
-            return window.Count > 0 ? Math.Min(hotOldest, window.OldestSeq) : hotOldest;
-        }
-    }
+    /// <summary>
+    /// The oldest seq still retained: the window's oldest (the hot ring is only a faster copy of the window's newest part,
+    /// so retention is exactly what replay.max_messages/max_bytes say). Above <see cref="Newest"/> while nothing is published.
+    /// </summary>
+    public long Oldest => Newest >= First ? Window.OldestSeq : First;
 
     /// <summary>Publishes <paramref name="seq"/> (the next seq): the window keeps it, the hot ring holds its payloads.</summary>
     public void Append(long seq, CertificateMessage message)
@@ -74,7 +68,7 @@ internal sealed class MessageRing
     public bool TryGetHot(long seq, out CertificateMessage message)
     {
         var entry = Volatile.Read(ref _hot[seq & HotMask]);
-        if (entry is not null && entry.Seq == seq)
+        if (entry is not null && entry.Seq == seq && seq >= Window.OldestSeq)
         {
             message = entry.Message;
             return true;

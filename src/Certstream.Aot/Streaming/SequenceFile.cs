@@ -56,6 +56,7 @@ public sealed class SequenceFile
             using var document = JsonDocument.Parse(bytes);
             if (document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("next_seq", out var next)
+                && next.ValueKind == JsonValueKind.Number
                 && next.TryGetInt64(out var value)
                 && value >= 1)
             {
