@@ -48,4 +48,14 @@ public sealed class PrometheusOptions
     public bool SharesServerWith(WebServerOptions webServer) =>
         (ListenPort == 0 || ListenPort == webServer.ListenPort)
         && (ListenAddr.Length == 0 || string.Equals(ListenAddr, webServer.ListenAddr, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// certstream-server-go's rule: metrics go on the main (WebSocket) server when listen_addr and listen_port
+    /// equal the webserver's, or are empty / 0; otherwise on their own listener.
+    /// </summary>
+    public bool UsesMainServer(WebServerOptions webServer)
+    {
+        ArgumentNullException.ThrowIfNull(webServer);
+        return string.IsNullOrWhiteSpace(ListenAddr) || ListenPort == 0 || SharesServerWith(webServer);
+    }
 }

@@ -152,8 +152,8 @@ public sealed class ValueRule
 
     private static string? NormalizeSlowClientPolicy(string raw) => raw.Trim().ToUpperInvariant() switch
     {
-        "DROP" => nameof(Streaming.SlowClientPolicy.Drop),
-        "DISCONNECT" => nameof(Streaming.SlowClientPolicy.Disconnect),
+        "DROP" => nameof(Configuration.SlowClientPolicy.Drop),
+        "DISCONNECT" => nameof(Configuration.SlowClientPolicy.Disconnect),
         _ => null,
     };
 }

@@ -1,4 +1,3 @@
-using Certstream.Streaming;
 using Microsoft.Extensions.Configuration;
 
 namespace Certstream.Configuration;
@@ -70,4 +69,14 @@ public sealed class WebServerOptions
 
     /// <summary>Zero when heartbeats are off.</summary>
     public TimeSpan HeartbeatInterval => TimeSpan.FromSeconds(HeartbeatIntervalSeconds);
+}
+
+/// <summary><c>webserver.slow_client_policy</c>; the host maps it onto the streaming part's own policy.</summary>
+public enum SlowClientPolicy
+{
+    /// <summary>Drop new messages for that client only, and count them.</summary>
+    Drop,
+
+    /// <summary>Drop, and close the client once its queue has stayed full for the client timeout.</summary>
+    Disconnect,
 }

@@ -89,3 +89,6 @@ public static class CheckpointParser
 
     private static string Truncate(ReadOnlySpan<char> text) => text.Length <= 64 ? text.ToString() : text[..64].ToString() + "…";
 }
+
+/// <summary>A static-ct-api checkpoint body (C2SP tlog-checkpoint): origin, tree size and root hash. Signatures are not kept.</summary>
+public sealed record Checkpoint(string Origin, long TreeSize, ReadOnlyMemory<byte> RootHash);

@@ -4,7 +4,7 @@ namespace Certstream.Ct;
 public sealed record CtClientOptions
 {
     /// <summary>Sent on every request; logs (Skylight) rate-limit clients without a contact e-mail or https URL.</summary>
-    public string UserAgent { get; init; } = "certstream-dotnet/0.1 (+https://github.com/certstream)";
+    public string UserAgent { get; init; } = AppInfo.DefaultUserAgent;
 
     /// <summary>Headers and body together; a slower answer is a <see cref="CtFetchErrorKind.Timeout"/>.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -41,3 +41,10 @@ public sealed record LogEntry
     /// </summary>
     public ReadOnlyMemory<byte> TimestampedEntry { get; init; }
 }
+
+/// <summary>RFC 6962 LogEntryType (uint16 on the wire).</summary>
+public enum LogEntryType : ushort
+{
+    X509 = 0,
+    Precert = 1,
+}

@@ -1,5 +1,6 @@
 using Certstream.Ct;
 using Certstream.LogList;
+using Certstream.Pipeline;
 using Certstream.Streaming;
 using Certstream.Watching;
 using Microsoft.Extensions.Hosting;

@@ -20,7 +20,7 @@ public static class ComponentOptions
             PingInterval = web.PingInterval,
             ClientTimeout = web.ClientTimeout,
             HeartbeatInterval = web.HeartbeatInterval,
-            SlowClientPolicy = web.SlowClientPolicy,
+            SlowClientPolicy = web.SlowClientPolicy == Certstream.Configuration.SlowClientPolicy.Disconnect ? Certstream.Streaming.SlowClientPolicy.Disconnect : Certstream.Streaming.SlowClientPolicy.Drop,
             MaxClients = web.MaxClients,
             ReplayMaxMessages = options.Replay.MaxMessages,
             ReplayMaxBytes = options.Replay.MaxBytes,
@@ -48,6 +48,20 @@ public static class ComponentOptions
             Whitelist = web.Whitelist,
             RealIp = web.RealIp,
             TrustedProxies = web.TrustedProxies,
+        };
+    }
+
+    public static MetricsAccess MetricsAccess(PrometheusOptions prometheus)
+    {
+        ArgumentNullException.ThrowIfNull(prometheus);
+        return new MetricsAccess
+        {
+            Path = string.IsNullOrWhiteSpace(prometheus.MetricsUrl) ? "/metrics" : prometheus.MetricsUrl.Trim(),
+            Whitelist = prometheus.Whitelist,
+            RealIp = prometheus.RealIp,
+            TrustedProxies = prometheus.TrustedProxies,
+            CertPath = prometheus.CertPath,
+            CertKeyPath = prometheus.CertKeyPath,
         };
     }
 

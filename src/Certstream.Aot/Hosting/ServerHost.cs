@@ -1,14 +1,13 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Certstream.Configuration;
 using Certstream.Http;
 using Certstream.Messages;
 using Certstream.Operations;
 using Certstream.Streaming;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -77,7 +76,7 @@ public sealed partial class ServerHost : IAsyncDisposable
             {
                 if (web.TlsEnabled)
                 {
-                    listen.UseHttps(LoadCertificate(web.CertPath, web.CertKeyPath));
+                    listen.UseHttps(TlsCertificate.Load(web.CertPath, web.CertKeyPath));
                 }
             });
         });
@@ -96,22 +95,16 @@ public sealed partial class ServerHost : IAsyncDisposable
 
         // Operations: /healthz, /readyz, /stats, metrics (on this server or on their own listener).
         var prometheus = options.Prometheus;
-        var metricsOnMain = prometheus.Enabled && MetricsAccess.UsesMainServer(prometheus, web);
-        var pipelineStats = runtime.Pipeline.Stats;
-        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, () => runtime.Refresher.ListLoaded, overrides.Time) with
-        {
-            Certificates = () => (pipelineStats.RegularCertificates, pipelineStats.PrecertCertificates),
-            PublishedOfLog = key => pipelineStats.Find(key)?.Certificates,
-            PipelineFailuresOfLog = key => pipelineStats.Find(key)?.Failures ?? 0,
-        };
+        var metricsOnMain = prometheus.Enabled && prometheus.UsesMainServer(web);
+        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, runtime.Pipeline.Stats, () => runtime.Refresher.ListLoaded, overrides.Time);
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics);
-        OperationsEndpoints.Map(app, observability, metricsOnMain ? MetricsAccess.From(prometheus) : null);
+        OperationsEndpoints.Map(app, observability, metricsOnMain ? ComponentOptions.MetricsAccess(prometheus) : null);
 
         var host = new ServerHost(app, broadcaster, runtime, configuration, observability);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (prometheus.Enabled && !metricsOnMain)
         {
-            host._metricsListener = await MetricsListener.StartAsync(prometheus.ListenAddr, prometheus.ListenPort, MetricsAccess.From(prometheus), observability.Metrics, loggerFactory, cancellationToken).ConfigureAwait(false);
+            host._metricsListener = await MetricsListener.StartAsync(prometheus.ListenAddr, prometheus.ListenPort, ComponentOptions.MetricsAccess(prometheus), observability.Metrics, loggerFactory, cancellationToken).ConfigureAwait(false);
         }
 
         await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -119,8 +112,8 @@ public sealed partial class ServerHost : IAsyncDisposable
         await host._progress.StartAsync(cancellationToken).ConfigureAwait(false);
         var serverUrl = string.Join(", ", host.Addresses.Select(a => a.ToString().TrimEnd('/')));
         var metricsUrl = !prometheus.Enabled ? null
-            : metricsOnMain ? serverUrl + MetricsAccess.From(prometheus).Path
-            : string.Join(", ", host.MetricsAddresses.Select(a => a.ToString().TrimEnd('/'))) + MetricsAccess.From(prometheus).Path;
+            : metricsOnMain ? serverUrl + ComponentOptions.MetricsAccess(prometheus).Path
+            : string.Join(", ", host.MetricsAddresses.Select(a => a.ToString().TrimEnd('/'))) + ComponentOptions.MetricsAccess(prometheus).Path;
         StartupSummary.Write(loggerFactory.CreateLogger("Certstream"), configuration, serverUrl, metricsUrl);
         return host;
     }
@@ -174,18 +167,38 @@ public sealed partial class ServerHost : IAsyncDisposable
     private async Task WaitForClientQueuesAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
         var deadline = TimeProvider.System.GetTimestamp() + (long)(limit.TotalSeconds * TimeProvider.System.TimestampFrequency);
-        while (Enum.GetValues<StreamFormat>().Any(f => Broadcaster.Stats.For(f).QueuedMessages > 0)
+        while (StreamFormats.All.Any(f => Broadcaster.Stats.For(f).QueuedMessages > 0)
             && TimeProvider.System.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    private static X509Certificate2 LoadCertificate(string certPath, string keyPath)
-    {
-        // Kestrel on Linux needs the key in a form it can use for the TLS handshake: re-import from PKCS#12.
-        using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
-    }
+}
 
+/// <summary>What tests and benchmarks may change about a server beyond its configuration.</summary>
+public sealed record ServerHostOverrides
+{
+    /// <summary>Listen on this port instead of webserver.listen_port (0: any free port; see <see cref="ServerHost.Addresses"/>).</summary>
+    public int? ListenPort { get; init; }
+
+    public TimeProvider? Time { get; init; }
+
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Adjusts the background parts' options (e.g. short poll intervals in tests).</summary>
+    public Func<RuntimeSettings, RuntimeSettings>? AdjustRuntime { get; init; }
+}
+
+/// <summary>
+/// A host lifetime that does not react to SIGTERM/SIGINT itself. The CLI turns those signals into cancellation
+/// (<c>CommandLine.RunAsync</c>) and <see cref="ServerHost.StopAsync"/> then stops the parts in order; the console
+/// lifetime would instead stop the web host at once and close every client before the entries already fetched
+/// reach it, while the resume index records them as sent.
+/// </summary>
+internal sealed class CommandLineHostLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Certstream.Http;
 
-/// <summary>A set of IP addresses and CIDR networks ("10.0.0.0/8", "2001:db8::/32", "192.0.2.7").</summary>
+/// <summary>A set of IP addresses and CIDR networks ("10.0.0.0/8", "2001:db8::/32", "192.0.2.7"), parsed as the configuration validates them (<see cref="NetworkRange"/>).</summary>
 public sealed class AddressSet
 {
     private readonly IPNetwork[] _networks;
@@ -24,19 +24,15 @@ public sealed class AddressSet
                 continue;
             }
 
-            if (IPNetwork.TryParse(entry, out var network))
-            {
-                networks.Add(network);
-            }
-            else if (IPAddress.TryParse(entry, out var address))
-            {
-                address = Normalize(address);
-                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
-            }
-            else
+            if (!NetworkRange.TryParse(entry, out var network))
             {
                 throw new FormatException($"'{entry}' is not an IP address or CIDR network");
             }
+
+            // A plain IPv4-mapped address (::ffff:a.b.c.d) means that IPv4 host, as peers are compared.
+            networks.Add(network.BaseAddress.IsIPv4MappedToIPv6 && network.PrefixLength == 128
+                ? new IPNetwork(network.BaseAddress.MapToIPv4(), 32)
+                : network);
         }
 
         return new AddressSet([.. networks]);

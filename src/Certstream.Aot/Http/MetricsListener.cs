@@ -44,7 +44,7 @@ public sealed class MetricsListener : IAsyncDisposable
         var ip = ParseListenAddress(address);
         var resolver = new ClientAddressResolver(access.RealIp, AddressSet.Parse(access.TrustedProxies));
         var certificate = access.CertPath.Length > 0 && access.CertKeyPath.Length > 0
-            ? X509Certificate2.CreateFromPemFile(access.CertPath, access.CertKeyPath)
+            ? TlsCertificate.Load(access.CertPath, access.CertKeyPath)
             : null;
 
         var builder = WebApplication.CreateSlimBuilder();

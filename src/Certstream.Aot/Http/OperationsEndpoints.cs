@@ -18,7 +18,7 @@ public static class OperationsEndpoints
 
     /// <summary>
     /// Maps the health, readiness and stats endpoints on <paramref name="app"/>, and the metrics path when
-    /// <paramref name="metrics"/> is given (prometheus enabled and <see cref="MetricsAccess.UsesMainServer"/>).
+    /// <paramref name="metrics"/> is given (prometheus enabled and <c>PrometheusOptions.UsesMainServer</c>).
     /// The webserver whitelist (installed by <see cref="StreamingEndpoints.Map"/>) covers these routes too;
     /// the metrics path additionally enforces prometheus.whitelist. /readyz turns 503 when the app stops.
     /// </summary>

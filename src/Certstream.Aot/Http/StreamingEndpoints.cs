@@ -43,9 +43,9 @@ public static class StreamingEndpoints
 
         var streams = new (string Name, string Path, string Description, StreamFormat Format)[]
         {
-            ("full", NormalizePath(options.FullStreamPath), "every certificate with its chain and DER", StreamFormat.Full),
-            ("lite", NormalizePath(options.LiteStreamPath), "every certificate without chain and DER", StreamFormat.Lite),
-            ("domains-only", NormalizePath(options.DomainsOnlyStreamPath), "the domains of every certificate", StreamFormat.DomainsOnly),
+            (StreamFormats.Name(StreamFormat.Full), NormalizePath(options.FullStreamPath), "every certificate with its chain and DER", StreamFormat.Full),
+            (StreamFormats.Name(StreamFormat.Lite), NormalizePath(options.LiteStreamPath), "every certificate without chain and DER", StreamFormat.Lite),
+            (StreamFormats.Name(StreamFormat.DomainsOnly), NormalizePath(options.DomainsOnlyStreamPath), "the domains of every certificate", StreamFormat.DomainsOnly),
         };
         var index = streams.Select(s => (s.Name, s.Path, s.Description)).ToArray();
 

@@ -37,13 +37,40 @@ public sealed record CtLog
     /// <summary>Tiled logs only: where certificates are submitted (not read).</summary>
     public string? SubmissionUrl { get; init; }
 
-    /// <summary>Certificates in this shard expire in [start, end); null when the log is not sharded.</summary>
-    public DateTimeOffset? TemporalIntervalStart { get; init; }
-
+    /// <summary>Certificates in this shard expire before this (the end of its temporal interval); null when not sharded.</summary>
     public DateTimeOffset? TemporalIntervalEnd { get; init; }
 
     /// <summary>The list's <c>log_type</c> ("test", "prod", "monitoring_only"), if any.</summary>
     public string? LogType { get; init; }
 
     public override string ToString() => $"{Name} ({Url}, {Kind}, {State})";
+}
+
+/// <summary>How a log is read: RFC 6962 get-entries, or static-ct-api tiles.</summary>
+public enum LogKind
+{
+    Rfc6962,
+    Tiled,
+}
+
+/// <summary>Where a followed log came from.</summary>
+public enum LogSource
+{
+    /// <summary>The downloaded v3 log list.</summary>
+    LogList,
+
+    /// <summary><c>additional_logs</c> / <c>additional_tiled_logs</c> of the configuration.</summary>
+    Configuration,
+}
+
+/// <summary>A log's state in the v3 list; <see cref="None"/> when the list gives none (test logs, config-added logs).</summary>
+public enum LogState
+{
+    None,
+    Pending,
+    Qualified,
+    Usable,
+    ReadOnly,
+    Retired,
+    Rejected,
 }

@@ -102,7 +102,6 @@ public sealed class LogFollowPolicy(LogFollowOptions options)
                 State = state ?? LogState.None,
                 FinalTreeSize = state == LogState.ReadOnly ? entry.State?.ReadOnly?.FinalTreeHead?.TreeSize : null,
                 SubmissionUrl = submissionUrl,
-                TemporalIntervalStart = entry.TemporalInterval?.StartInclusive,
                 TemporalIntervalEnd = entry.TemporalInterval?.EndExclusive,
                 LogType = entry.LogType,
             };

@@ -4,7 +4,7 @@ namespace Certstream.LogList;
 public sealed record LogListRefresherOptions
 {
     /// <summary>URL or local path of the v3 list; named in every log line about loading.</summary>
-    public string Source { get; init; } = KnownLogLists.Google;
+    public required string Source { get; init; }
 
     /// <summary>How often the list is reloaded once loaded (certstream-server-go: hourly).</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromHours(1);

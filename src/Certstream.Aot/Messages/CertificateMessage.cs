@@ -1,3 +1,5 @@
+using Certstream.Ct;
+
 namespace Certstream.Messages;
 
 /// <summary>
@@ -6,16 +8,31 @@ namespace Certstream.Messages;
 /// </summary>
 public sealed class CertificateMessage
 {
-    private Func<StreamFormat, byte[]>? _encode;
+    private readonly Func<StreamFormat, byte[]>? _encode;
+    private readonly CertificateUpdate? _update;
     private byte[]? _full;
     private byte[]? _lite;
     private byte[]? _domainsOnly;
 
+    // Valid once _lite is set, when built from an update: written before _lite is published.
+    private LiteLayout _liteLayout;
+
+    /// <summary>A message whose formats come from <paramref name="encode"/> (tests and benchmarks).</summary>
     public CertificateMessage(Func<StreamFormat, byte[]> encode)
     {
         ArgumentNullException.ThrowIfNull(encode);
         _encode = encode;
     }
+
+    // Built by From: encoded by CertstreamMessageEncoder, which also reports the lite layout.
+    private CertificateMessage(CertificateUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        _update = update;
+    }
+
+    /// <summary>What the message says, when it was built from an update.</summary>
+    public CertificateUpdate? Update => _update;
 
     /// <summary>Normalized URL of the log the entry came from (for per-log accounting and future filters).</summary>
     public string LogUrl { get; init; } = "";
@@ -34,15 +51,14 @@ public sealed class CertificateMessage
         if (bytes is null)
         {
             // Two threads may race to encode; both produce identical bytes and one wins. Cheaper than a lock.
-            var encode = Volatile.Read(ref _encode) ?? throw new InvalidOperationException("the encoder was released before every format was encoded");
-            bytes = encode(format);
+            bytes = _update is null ? _encode!(format) : EncodeUpdate(_update, format);
             bytes = Interlocked.CompareExchange(ref slot, bytes, null) ?? bytes;
         }
 
         return bytes;
     }
 
-    /// <summary>Encodes every format not encoded yet (the replay window keeps all three).</summary>
+    /// <summary>Encodes every format not encoded yet (the replay window and the live ring keep all three).</summary>
     public void EncodeAll()
     {
         GetBytes(StreamFormat.Full);
@@ -51,17 +67,36 @@ public sealed class CertificateMessage
     }
 
     /// <summary>
-    /// After <see cref="EncodeAll"/>: lets go of the encoder (and the parsed certificate it holds), so a message kept for
-    /// replay costs only its bytes.
+    /// The lite bytes and their <see cref="LiteLayout"/>, from which every format can be rebuilt (with the chain
+    /// and the leaf DER of <see cref="Update"/>); false for a message not built from an update.
     /// </summary>
-    public void ReleaseEncoder()
+    internal bool TryGetLiteParts(out CertificateUpdate update, out ReadOnlyMemory<byte> lite, out LiteLayout layout)
     {
-        if (_full is null || _lite is null || _domainsOnly is null)
+        if (_update is null)
         {
-            throw new InvalidOperationException("every format must be encoded before the encoder is released");
+            update = null!;
+            lite = default;
+            layout = default;
+            return false;
         }
 
-        Volatile.Write(ref _encode, null);
+        update = _update;
+        lite = GetBytes(StreamFormat.Lite);
+        layout = _liteLayout;
+        return true;
+    }
+
+    private byte[] EncodeUpdate(CertificateUpdate update, StreamFormat format)
+    {
+        if (format != StreamFormat.Lite)
+        {
+            return CertstreamMessageEncoder.Encode(update, format);
+        }
+
+        // Racing encoders write the same layout; the CompareExchange that publishes the bytes orders it before them.
+        var bytes = CertstreamMessageEncoder.EncodeLite(update, out var layout);
+        _liteLayout = layout;
+        return bytes;
     }
 
     private ref byte[]? Slot(StreamFormat format)
@@ -73,5 +108,17 @@ public sealed class CertificateMessage
             case StreamFormat.DomainsOnly: return ref _domainsOnly;
             default: throw new ArgumentOutOfRangeException(nameof(format));
         }
+    }
+
+    /// <summary>Wraps a <see cref="CertificateUpdate"/> in a message that encodes each format on first use.</summary>
+    public static CertificateMessage From(CertificateUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return new CertificateMessage(update)
+        {
+            LogUrl = update.Source.Url,
+            CertIndex = update.CertIndex,
+            IsPrecert = update.UpdateType == LogEntryType.Precert,
+        };
     }
 }

@@ -1,3 +1,5 @@
+using Certstream.LogList;
+
 namespace Certstream.Messages;
 
 /// <summary>The <c>source</c> object of a certificate_update.</summary>
@@ -12,5 +14,6 @@ public sealed class CertificateSource
     /// <summary>The log's entry timestamp, Unix milliseconds (sent as seconds with millisecond precision).</summary>
     public required long TimestampMilliseconds { get; init; }
 
-    public required CertificateSourceType Type { get; init; }
+    /// <summary>The kind of log: <c>source.type</c> on the wire ("rfc6962" or "tiled").</summary>
+    public required LogKind Type { get; init; }
 }

@@ -42,7 +42,7 @@ public sealed class CertificateUpdateFactory
                 Name = log.Name,
                 Url = log.Url,
                 TimestampMilliseconds = entry.TimestampMilliseconds,
-                Type = log.Kind == LogKind.Tiled ? CertificateSourceType.Tiled : CertificateSourceType.Rfc6962,
+                Type = log.Kind,
             },
             UpdateType = entry.Type,
         };

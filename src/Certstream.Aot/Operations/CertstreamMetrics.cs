@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Certstream.Ct;
+using Certstream.Messages;
 using Certstream.Watching;
 
 namespace Certstream.Operations;
@@ -35,7 +36,7 @@ public sealed class CertstreamMetrics : IDisposable
         }, description: "Certificates and precertificates parsed and broadcast since start.");
         Meter.CreateObservableCounter(Prefix + "certs_by_log_total", () => PerLog(l => sources.CertificatesOf(l)),
             description: "Entries of each log passed on for broadcast since start (url is the log URL without scheme).");
-        Meter.CreateObservableGauge(Prefix + "clients_total", () => StreamLabels.All.Select(f => new Measurement<long>(streaming.For(f).ConnectedClients, Tag("type", StreamLabels.Of(f)))),
+        Meter.CreateObservableGauge(Prefix + "clients_total", () => StreamFormats.All.Select(f => new Measurement<long>(streaming.For(f).ConnectedClients, Tag("type", StreamFormats.Name(f)))),
             description: "WebSocket clients connected now, by stream (full, lite, domain).");
         Meter.CreateObservableGauge(Prefix + "skipped_certs", () => SkippedCertsByClient.Aggregate(sources.ClientDrops(), skippedCertsClientCap).Select(c => new Measurement<long>(c.Dropped, Tag("client", c.Client))),
             description: "Messages dropped for connected clients whose queue was full, by client IP (largest clients; the rest as client=\"other\"). Series vanish on disconnect.");
@@ -91,7 +92,7 @@ public sealed class CertstreamMetrics : IDisposable
             description: "Seconds between the oldest and the newest message of the retention window.");
         Meter.CreateObservableGauge(Prefix + "publish_queue_messages", () => (long)streaming.PublishQueueDepth,
             description: "Certificates waiting for the broadcaster.");
-        Meter.CreateObservableGauge(Prefix + "build_info", () => new Measurement<long>(1, Tag("version", Configuration.AppInfo.Version)),
+        Meter.CreateObservableGauge(Prefix + "build_info", () => new Measurement<long>(1, Tag("version", AppInfo.Version)),
             description: "Always 1; the version label says which build runs.");
 
         if (exposeSystemMetrics)
@@ -187,9 +188,9 @@ public sealed class CertstreamMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> PerStream(Func<Streaming.StreamStats, long> value)
     {
-        foreach (var format in StreamLabels.All)
+        foreach (var format in StreamFormats.All)
         {
-            yield return new Measurement<long>(value(_sources.Streaming.For(format)), Tag("stream", StreamLabels.Of(format)));
+            yield return new Measurement<long>(value(_sources.Streaming.For(format)), Tag("stream", StreamFormats.Name(format)));
         }
     }
 }

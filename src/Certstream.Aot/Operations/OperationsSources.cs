@@ -1,4 +1,5 @@
 using Certstream.Messages;
+using Certstream.Pipeline;
 using Certstream.Streaming;
 using Certstream.Watching;
 
@@ -7,7 +8,7 @@ namespace Certstream.Operations;
 /// <summary>
 /// Where metrics, /stats, /readyz and the progress line read from. Plain delegates and read-only views, so each
 /// can be driven directly in tests. The host fills it from the broadcaster, the connected clients, the watcher
-/// supervisor and the log list refresher.
+/// supervisor, the certificate pipeline and the log list refresher.
 /// </summary>
 public sealed record OperationsSources
 {
@@ -23,50 +24,48 @@ public sealed record OperationsSources
     /// <summary>Drops per connected client (<see cref="ConnectedClients.DropsByClient"/>); empty when not given.</summary>
     public Func<IReadOnlyList<(string Client, StreamFormat Format, long Dropped)>> ClientDrops { get; init; } = static () => [];
 
-    /// <summary>Certificates parsed and published by type (the host's pipeline counters); null: the broadcaster's counts.</summary>
-    public Func<(long Regular, long Precert)>? Certificates { get; init; }
-
-    /// <summary>Certificates published for a log by normalized key (pipeline counters); null or a null answer: the watcher's count of entries passed on.</summary>
-    public Func<string, long?>? PublishedOfLog { get; init; }
-
-    /// <summary>Entries of a log the pipeline could not parse, by normalized key; added to the watcher's decode failures.</summary>
-    public Func<string, long>? PipelineFailuresOfLog { get; init; }
+    /// <summary>The certificate pipeline's counters (by type and per log); null: counted from the broadcaster and the watchers.</summary>
+    public PipelineStats? Pipeline { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>(regular, precert) from <see cref="Certificates"/> or the broadcaster.</summary>
+    /// <summary>(regular, precert) from the pipeline or, without one, the broadcaster.</summary>
     public (long Regular, long Precert) CertificateCounts() =>
-        Certificates?.Invoke() ?? (Streaming.MessagesPublished - Streaming.PrecertsPublished, Streaming.PrecertsPublished);
+        Pipeline is { } pipeline
+            ? (pipeline.RegularCertificates, pipeline.PrecertCertificates)
+            : (Streaming.MessagesPublished - Streaming.PrecertsPublished, Streaming.PrecertsPublished);
 
     /// <summary>Certificates of one log: the pipeline's count when known, else entries passed on minus decode failures.</summary>
     public long CertificatesOf(LogWatchStatus log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        return PublishedOfLog?.Invoke(log.NormalizedKey) ?? log.Processed - log.ParseFailures;
+        return Pipeline?.Find(log.NormalizedKey)?.Certificates ?? log.Processed - log.ParseFailures;
     }
 
     /// <summary>Entries of one log that could not be decoded (watcher) or parsed (pipeline).</summary>
     public long FailuresOf(LogWatchStatus log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        return log.ParseFailures + (PipelineFailuresOfLog?.Invoke(log.NormalizedKey) ?? 0);
+        return log.ParseFailures + (Pipeline?.Find(log.NormalizedKey)?.Failures ?? 0);
     }
 
     /// <summary>When the server started (uptime in /stats).</summary>
     public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
 
     /// <summary>Builds the sources from the running parts.</summary>
-    public static OperationsSources From(Broadcaster broadcaster, ConnectedClients clients, LogWatcherSupervisor supervisor, Func<bool> logListLoaded, TimeProvider? time = null)
+    public static OperationsSources From(Broadcaster broadcaster, ConnectedClients clients, LogWatcherSupervisor supervisor, PipelineStats pipeline, Func<bool> logListLoaded, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(broadcaster);
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(supervisor);
+        ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(logListLoaded);
         time ??= TimeProvider.System;
         return new OperationsSources
         {
             Streaming = broadcaster.Stats,
             Logs = supervisor.Snapshot,
+            Pipeline = pipeline,
             LogListLoaded = logListLoaded,
             ClientDrops = clients.DropsByClient,
             Time = time,

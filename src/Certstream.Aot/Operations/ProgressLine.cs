@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Certstream.Messages;
 using Certstream.Watching;
 
 namespace Certstream.Operations;
@@ -22,12 +23,12 @@ public static class ProgressLine
         var line = new StringBuilder(160);
         line.Append(CultureInfo.InvariantCulture, $"Progress: {rate:0.0} certs/s ({delta} in {elapsed.TotalSeconds:0} s, {certificatesNow} total); ");
         line.Append(CultureInfo.InvariantCulture, $"{clientsPerStream.Sum()} clients");
-        if (clientsPerStream.Count == StreamLabels.All.Length)
+        if (clientsPerStream.Count == StreamFormats.All.Length)
         {
             line.Append(" (");
             for (var i = 0; i < clientsPerStream.Count; i++)
             {
-                line.Append(i > 0 ? ", " : "").Append(StreamLabels.Of(StreamLabels.All[i])).Append(' ').Append(clientsPerStream[i]);
+                line.Append(i > 0 ? ", " : "").Append(StreamFormats.Name(StreamFormats.All[i])).Append(' ').Append(clientsPerStream[i]);
             }
 
             line.Append(')');

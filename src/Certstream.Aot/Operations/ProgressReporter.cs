@@ -1,3 +1,4 @@
+using Certstream.Messages;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -34,7 +35,7 @@ public sealed partial class ProgressReporter : BackgroundService
                 var now = _sources.Streaming.MessagesPublished;
                 var elapsed = time.GetElapsedTime(since);
                 since = time.GetTimestamp();
-                var clients = StreamLabels.All.Select(f => _sources.Streaming.For(f).ConnectedClients).ToArray();
+                var clients = StreamFormats.All.Select(f => _sources.Streaming.For(f).ConnectedClients).ToArray();
                 LogProgress(_logger, ProgressLine.Build(before, now, elapsed, clients, _sources.Logs(), time.GetUtcNow()));
                 before = now;
             }

@@ -42,3 +42,9 @@ public sealed class Readiness
         return new ReadinessResult(true, $"{running} logs watched");
     }
 }
+
+/// <summary>The answer of /readyz.</summary>
+public readonly record struct ReadinessResult(bool Ready, string Reason);
+
+/// <summary>The /readyz and /healthz body.</summary>
+public sealed record ReadinessReport(string Status, string Reason);

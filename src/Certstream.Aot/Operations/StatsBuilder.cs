@@ -1,5 +1,5 @@
-using Certstream.Configuration;
 using Certstream.LogList;
+using Certstream.Messages;
 using Certstream.Watching;
 
 namespace Certstream.Operations;
@@ -29,11 +29,11 @@ public sealed class StatsBuilder
     {
         var now = _sources.Time.GetUtcNow();
         var streaming = _sources.Streaming;
-        var perStream = StreamLabels.All.Select(f => (Format: f, Stats: streaming.For(f))).ToList();
+        var perStream = StreamFormats.All.Select(f => (Format: f, Stats: streaming.For(f))).ToList();
         var streams = perStream.Select(p =>
         {
             var s = p.Stats;
-            return new StreamStatsReport(StreamLabels.Of(p.Format), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
+            return new StreamStatsReport(StreamFormats.Name(p.Format), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
         }).ToList();
         var window = streaming.Window;
         var replay = new ReplayStatsReport(

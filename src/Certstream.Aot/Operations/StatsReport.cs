@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Certstream.Operations;
 
 /// <summary>The /stats document (snake_case JSON through <see cref="StatsJsonContext"/>).</summary>
@@ -23,3 +25,51 @@ public sealed record ReplayStatsReport(
     int ReplayingClients,
     long GapMessages,
     long GapMissed);
+
+/// <summary>Totals since start.</summary>
+public sealed record StatsTotals(
+    long Certificates,
+    long Precertificates,
+    long MessagesSent,
+    long BytesSent,
+    long MessagesDropped,
+    int Clients,
+    int PublishQueue,
+    int LogsWatched,
+    int LogsFailing);
+
+/// <summary>One stream (full, lite, domain).</summary>
+public sealed record StreamStatsReport(
+    string Name,
+    int Clients,
+    long MessagesSent,
+    long BytesSent,
+    long MessagesDropped,
+    long Queued);
+
+/// <summary>One log's watcher.</summary>
+public sealed record LogStatsReport(
+    string Name,
+    string Url,
+    string Operator,
+    string Type,
+    string State,
+    bool Failing,
+    long? TreeSize,
+    long? NextIndex,
+    long? LagEntries,
+    double? LagSeconds,
+    long Certificates,
+    long ParseFailures,
+    long RateLimited,
+    IReadOnlyDictionary<string, long> FetchErrors,
+    DateTimeOffset? LastSuccess,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    int? BatchCap);
+
+/// <summary>Source-generated JSON for /stats and /readyz (no reflection).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(StatsReport))]
+[JsonSerializable(typeof(ReadinessReport))]
+public sealed partial class StatsJsonContext : JsonSerializerContext;

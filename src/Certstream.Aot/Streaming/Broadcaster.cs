@@ -60,7 +60,7 @@ public sealed partial class Broadcaster : IAsyncDisposable
     internal MessageRing Ring { get; }
 
     /// <summary>The retention window (replay and catch-up).</summary>
-    public RetentionWindow Window => Ring.Window;
+    internal RetentionWindow Window => Ring.Window;
 
     internal long MessagesPublished => Interlocked.Read(ref _published);
 
@@ -113,6 +113,9 @@ public sealed partial class Broadcaster : IAsyncDisposable
 
     internal IStreamSubscriber[] SubscribersOf(StreamFormat format) => Volatile.Read(ref _subscribers[(int)format]);
 
+    /// <summary>Whether anyone listens to <paramref name="format"/> now: producers may encode it ahead, off this thread.</summary>
+    public bool HasSubscribers(StreamFormat format) => SubscribersOf(format).Length > 0 || SessionsOf(format).Length > 0;
+
     /// <summary>The WebSocket sessions reading <paramref name="format"/> now.</summary>
     internal ClientSession[] SessionsOf(StreamFormat format) => Volatile.Read(ref _sessions[(int)format]);
 
@@ -154,7 +157,7 @@ public sealed partial class Broadcaster : IAsyncDisposable
                 // One wake-up of the sleeping sessions per batch, not per message.
                 for (var inBatch = 0; inBatch < MaxBatch && reader.TryRead(out var message); inBatch++)
                 {
-                    if (!TryEncode(message))
+                    if (!TryEncode(message, _logger))
                     {
                         continue;
                     }
@@ -167,7 +170,6 @@ public sealed partial class Broadcaster : IAsyncDisposable
                     }
 
                     Ring.Append(seq, message);
-                    message.ReleaseEncoder();
                     _latest.Add(message);
                     if (message.IsPrecert)
                     {
@@ -187,19 +189,22 @@ public sealed partial class Broadcaster : IAsyncDisposable
         }
     }
 
-    /// <summary>Every format is encoded before the message gets a seq (normally already done on the parsing cores).</summary>
-    private bool TryEncode(CertificateMessage message)
+    /// <summary>
+    /// The lite format (what the retention window stores) is encoded before the message gets a seq, normally already
+    /// on the parsing cores; the others are encoded on first use.
+    /// </summary>
+    private static bool TryEncode(CertificateMessage message, ILogger logger)
     {
         try
         {
-            message.EncodeAll();
+            message.GetBytes(StreamFormat.Lite);
             return true;
         }
 #pragma warning disable CA1031 // An encoder bug must not stop the stream for everyone else; the message gets no seq.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            LogEncodeFailed(_logger, e, message.LogUrl, message.CertIndex);
+            LogEncodeFailed(logger, e, message.LogUrl, message.CertIndex);
             return false;
         }
     }

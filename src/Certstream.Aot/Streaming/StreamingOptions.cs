@@ -22,7 +22,7 @@ public sealed record StreamingOptions
     public long ReplayMaxBytes { get; init; } = 256L * 1024 * 1024;
 
     /// <summary>Certificates waiting for the broadcaster; when full, <see cref="Broadcaster.PublishAsync"/> waits (upstream never drops).</summary>
-    public int PublishQueueCapacity { get; init; } = 1000;
+    public int PublishQueueCapacity { get; init; } = 10_000;
 
     /// <summary>A WebSocket PING is sent after this much client silence.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);

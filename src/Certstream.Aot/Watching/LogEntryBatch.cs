@@ -5,7 +5,5 @@ namespace Certstream.Watching;
 /// <summary>Consecutive indices of one log, in order (one get-entries answer or one data tile).</summary>
 public sealed record LogEntryBatch(CtLog Log, IReadOnlyList<WatchedEntry> Entries)
 {
-    public long FirstIndex => Entries[0].Index;
-
     public long LastIndex => Entries[^1].Index;
 }

@@ -99,17 +99,6 @@ public sealed class LogWatchState
         }
     }
 
-    public int ConsecutiveFailures
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _consecutiveFailures;
-            }
-        }
-    }
-
     internal void SetStart(long nextIndex)
     {
         lock (_lock)

@@ -28,3 +28,15 @@ public sealed record LogWatchStatus(
 
     public string Operator { get; init; } = "";
 }
+
+/// <summary>What a log's watcher is doing, for /stats and metrics.</summary>
+public enum WatcherState
+{
+    Starting,
+    Following,
+    BackingOff,
+    RateLimited,
+    Failing,
+    Finished,
+    Stopped,
+}

@@ -95,3 +95,6 @@ public static class ResumeIndexCreator
         ? (await new StaticCtClient(http, log.Url, options).GetCheckpointAsync(cancellationToken).ConfigureAwait(false)).TreeSize
         : (await new Rfc6962Client(http, log.Url, options).GetSthAsync(cancellationToken).ConfigureAwait(false)).TreeSize;
 }
+
+/// <summary>What <see cref="ResumeIndexCreator.CreateIndexAsync"/> wrote (key → last existing index) and which logs it could not reach.</summary>
+public sealed record CreateIndexResult(IReadOnlyDictionary<string, long> Written, IReadOnlyList<(CtLog Log, string Error)> Failed);

@@ -21,8 +21,6 @@ public sealed class Rfc6962Watcher : LogWatcher
         _cap = new BatchCapLearner(options.MaxBatchSize);
     }
 
-    public int? LearnedCap => _cap.Cap;
-
     public override async Task RunAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -12,7 +12,7 @@ public sealed record WatcherOptions
     /// <summary>A static-ct edge tile is fetched partially only after the tree has not grown past it for this long.</summary>
     public TimeSpan PartialTileTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    public string UserAgent { get; init; } = "certstream-dotnet/0.1 (+https://github.com/certstream)";
+    public string UserAgent { get; init; } = AppInfo.DefaultUserAgent;
 
     /// <summary>Requests in flight per log (RFC 6962 ranges, data tiles); Google's 32-entry cap is latency-bound.</summary>
     public int MaxInFlightPerLog { get; init; } = 4;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Certstream.Certificates;
 using Certstream.Ct;
+using Certstream.LogList;
 using Certstream.Messages;
 using static Certstream.Tests.Unit.Certificates.DerCertificateBuilder;
 
@@ -75,7 +76,7 @@ public class ParserRobustnessTests
             Chain = [certificate],
             Leaf = certificate,
             SeenMilliseconds = 1,
-            Source = new CertificateSource { Name = "n", Url = "u", TimestampMilliseconds = 1, Type = CertificateSourceType.Rfc6962 },
+            Source = new CertificateSource { Name = "n", Url = "u", TimestampMilliseconds = 1, Type = LogKind.Rfc6962 },
             UpdateType = LogEntryType.X509,
         };
         var json = CertstreamMessageEncoder.Encode(update, StreamFormat.Full);

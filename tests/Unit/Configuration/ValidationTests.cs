@@ -1,4 +1,3 @@
-using Certstream.Streaming;
 using Certstream.Configuration;
 
 namespace Certstream.Tests.Unit.Configuration;

@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Certstream.Certificates;
 using Certstream.Ct;
+using Certstream.LogList;
 using Certstream.Messages;
 using Certstream.Tests.Unit.Certificates;
 using static Certstream.Tests.Unit.Certificates.DerCertificateBuilder;
@@ -35,7 +36,7 @@ public class CertstreamMessageEncoderTests
             Name = "Example 'Log' <2027>",
             Url = "https://ct.example/log",
             TimestampMilliseconds = 1659301203000,
-            Type = CertificateSourceType.Rfc6962,
+            Type = LogKind.Rfc6962,
         },
         UpdateType = type,
     };
@@ -185,7 +186,7 @@ public class CertstreamMessageEncoderTests
             CertLink = "https://tiles.example/tile/data/x001/234",
             Leaf = update.Leaf,
             SeenMilliseconds = update.SeenMilliseconds,
-            Source = new CertificateSource { Name = "t", Url = "https://tiles.example", TimestampMilliseconds = 1, Type = CertificateSourceType.Tiled },
+            Source = new CertificateSource { Name = "t", Url = "https://tiles.example", TimestampMilliseconds = 1, Type = LogKind.Tiled },
             UpdateType = LogEntryType.Precert,
         };
 
@@ -198,7 +199,7 @@ public class CertstreamMessageEncoderTests
     [Fact]
     public void FactoryEncodesEachFormatOnceAndCarriesTheEntryIdentity()
     {
-        var message = CertificateMessageFactory.Create(Update(LogEntryType.Precert));
+        var message = CertificateMessage.From(Update(LogEntryType.Precert));
 
         var full = message.GetBytes(StreamFormat.Full);
 

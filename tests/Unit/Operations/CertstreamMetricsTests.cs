@@ -90,7 +90,7 @@ public sealed class CertstreamMetricsTests
         }
 
         Assert.Equal(0, scrape.Value("certstreamservergo_publish_queue_messages"));
-        Assert.Equal(1, scrape.Value("certstreamservergo_build_info", ("version", Certstream.Configuration.AppInfo.Version)));
+        Assert.Equal(1, scrape.Value("certstreamservergo_build_info", ("version", AppInfo.Version)));
     }
 
     [Fact]

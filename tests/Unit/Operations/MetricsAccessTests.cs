@@ -15,6 +15,6 @@ public sealed class MetricsAccessTests
     {
         var web = new WebServerOptions { ListenAddr = "0.0.0.0", ListenPort = 8080 };
         var prometheus = new PrometheusOptions { ListenAddr = addr, ListenPort = port };
-        Assert.Equal(shared, MetricsAccess.UsesMainServer(prometheus, web));
+        Assert.Equal(shared, prometheus.UsesMainServer(web));
     }
 }

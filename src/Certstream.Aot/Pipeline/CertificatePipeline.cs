@@ -1,0 +1,170 @@
+using System.Threading.Channels;
+using Certstream.Certificates;
+using Certstream.Messages;
+using Certstream.Streaming;
+using Certstream.Watching;
+using Microsoft.Extensions.Logging;
+
+namespace Certstream.Pipeline;
+
+/// <summary>
+/// The middle of the data path: takes the watchers' entry batches from one bounded queue, parses each entry
+/// into a certificate message and publishes it to the broadcaster, in log order. A malformed entry is counted
+/// and logged with its log and index, and its neighbours go on.
+/// </summary>
+public sealed partial class CertificatePipeline
+{
+    /// <summary>Batches at least this large are parsed on several cores; smaller ones are not worth the hand-off.</summary>
+    private const int ParallelThreshold = 16;
+
+    private readonly ChannelReader<LogEntryBatch> _input;
+    private readonly Broadcaster _broadcaster;
+    private readonly CertificateUpdateFactory _updates = new(new ParsedCertificateCache());
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly FailureLogLimiter _failureLog;
+
+    public CertificatePipeline(ChannelReader<LogEntryBatch> input, Broadcaster broadcaster, PipelineStats stats, ILogger logger, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(broadcaster);
+        ArgumentNullException.ThrowIfNull(stats);
+        ArgumentNullException.ThrowIfNull(logger);
+        _input = input;
+        _broadcaster = broadcaster;
+        Stats = stats;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _failureLog = new FailureLogLimiter(_time);
+    }
+
+    public PipelineStats Stats { get; }
+
+    /// <summary>Called after a batch is published: the log and the last index now handled (for the resume index).</summary>
+    public Action<LogEntryBatch>? BatchPublished { get; set; }
+
+    /// <summary>Runs until the input completes (drained) or <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var results = Array.Empty<Result>();
+        while (await _input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (_input.TryRead(out var batch))
+            {
+                var entries = batch.Entries;
+                if (results.Length < entries.Count)
+                {
+                    results = new Result[Math.Max(entries.Count, 256)];
+                }
+
+                Parse(batch, results);
+                var counters = Stats.For(batch.Log);
+                for (var i = 0; i < entries.Count; i++)
+                {
+                    var result = results[i];
+                    results[i] = default;
+                    if (result.Message is not null)
+                    {
+                        await _broadcaster.PublishAsync(result.Message, cancellationToken).ConfigureAwait(false);
+                        Stats.CountPublished(counters, result.Message.IsPrecert);
+                    }
+                    else
+                    {
+                        Stats.CountFailure(counters);
+                        if (_failureLog.ShouldLog(out var suppressed))
+                        {
+                            LogBadEntry(_logger, batch.Log.Url, entries[i].Index, result.Error ?? "unknown error", suppressed);
+                        }
+                    }
+                }
+
+                BatchPublished?.Invoke(batch);
+            }
+        }
+    }
+
+    private void Parse(LogEntryBatch batch, Result[] results)
+    {
+        var seen = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var entries = batch.Entries;
+        if (entries.Count < ParallelThreshold)
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                results[i] = ParseOne(batch, entries[i], seen);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, entries.Count, i => results[i] = ParseOne(batch, entries[i], seen));
+    }
+
+    private Result ParseOne(LogEntryBatch batch, WatchedEntry watched, long seen)
+    {
+        if (watched.Entry is null)
+        {
+            return new Result(null, $"entry does not decode: {watched.Error?.Message}");
+        }
+
+        try
+        {
+            var update = _updates.Create(batch.Log, watched.Entry, seen);
+            var message = CertificateMessage.From(update);
+
+            // Encode here, on the parsing cores, so the broadcaster's single thread only appends bytes that already
+            // exist: lite always (the retention window stores it), the others when someone listens to them.
+            foreach (var format in StreamFormats.All)
+            {
+                if (format == StreamFormat.Lite || _broadcaster.HasSubscribers(format))
+                {
+                    message.GetBytes(format);
+                }
+            }
+
+            return new Result(message, null);
+        }
+        catch (CertificateFormatException e)
+        {
+            return new Result(null, $"certificate does not parse: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            // e.g. a precert entry without its pre_certificate
+            return new Result(null, $"entry is incomplete: {e.Message}");
+        }
+#pragma warning disable CA1031 // A parser bug on one entry must not stop the data path for every log: count it, name it, go on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new Result(null, $"unexpected {e.GetType().Name} while parsing (a bug, please report it with this log and index): {e.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped malformed entry {Index} of {Log}: {Reason} ({Suppressed} similar messages suppressed since the last one)")]
+    private static partial void LogBadEntry(ILogger logger, string log, long index, string reason, long suppressed);
+
+    private readonly record struct Result(CertificateMessage? Message, string? Error);
+
+    /// <summary>At most one failure line per second, with the count of those left out, so a bad log cannot flood the output.</summary>
+    private sealed class FailureLogLimiter(TimeProvider time)
+    {
+        private long _nextAllowed;
+        private long _suppressed;
+
+        public bool ShouldLog(out long suppressed)
+        {
+            var now = time.GetTimestamp();
+            if (now < Interlocked.Read(ref _nextAllowed))
+            {
+                Interlocked.Increment(ref _suppressed);
+                suppressed = 0;
+                return false;
+            }
+
+            Interlocked.Exchange(ref _nextAllowed, now + time.TimestampFrequency);
+            suppressed = Interlocked.Exchange(ref _suppressed, 0);
+            return true;
+        }
+    }
+}
