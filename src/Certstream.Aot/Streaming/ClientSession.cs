@@ -20,6 +20,9 @@ namespace Certstream.Streaming;
 /// A client that stays more than <see cref="StreamingOptions.ClientQueueCapacity"/> messages behind for longer than
 /// <see cref="StreamingOptions.SlowClientGrace"/> loses the oldest of them, keeping the newest capacity messages.
 /// A cursor client is never dropped from: it reads the window at its own pace.</para>
+/// <para>Filters (seam): a selector plugs in where <see cref="DeliverAsync"/> picks the next seq: a rejected seq just
+/// advances the position without a send. For thousands of filtered clients, a filter stage on the publish side can hand
+/// a session only its matching seqs instead of <c>_next + 1</c>; replay and gaps work unchanged on those positions.</para>
 /// </remarks>
 internal sealed partial class ClientSession
 {
