@@ -75,3 +75,15 @@ internal readonly record struct LiteLayout(int ChainAt, int DerAt)
         return destination[part.Length..];
     }
 }
+
+/// <summary>
+/// Identity of an issuer chain, for sharing its encoded chain member between messages: the chain cache shares the
+/// parsed issuers, so equal instances give equal JSON. Chains longer than four are not shared (null).
+/// </summary>
+internal readonly record struct ChainIdentity(int Count, object? A, object? B, object? C, object? D)
+{
+    public static ChainIdentity? Of(IReadOnlyList<Certificates.ParsedCertificate> chain) =>
+        chain.Count <= 4 ? new ChainIdentity(chain.Count, At(chain, 0), At(chain, 1), At(chain, 2), At(chain, 3)) : null;
+
+    private static object? At(IReadOnlyList<Certificates.ParsedCertificate> chain, int i) => i < chain.Count ? chain[i] : null;
+}

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using Certstream.Certificates;
 using Certstream.Messages;
 
 namespace Certstream.Streaming;
@@ -40,7 +39,7 @@ internal sealed class RetentionWindow
     private readonly int _ringLength;
 
     // Writer-only: the shared chain members by chain identity (the parsed issuers, shared by the chain cache).
-    private readonly Dictionary<ChainKey, ChainMember> _chains = [];
+    private readonly Dictionary<ChainIdentity, ChainMember> _chains = [];
     private readonly DecodedStream?[] _decoded = new DecodedStream?[DecodedSlots];
     private int _nextDecodedSlot;
 
@@ -141,7 +140,7 @@ internal sealed class RetentionWindow
         var before = open.Bytes;
         if (message.TryGetLiteParts(out var update, out var lite, out var layout))
         {
-            var chain = ChainMemberOf(update.Chain, out var created);
+            var chain = ChainMemberOf(update, out var created);
             if (created)
             {
                 _storedBytes += chain.Bytes;
@@ -369,19 +368,16 @@ internal sealed class RetentionWindow
         }
     }
 
-    private ChainMember ChainMemberOf(IReadOnlyList<ParsedCertificate> chain, out bool created)
+    private ChainMember ChainMemberOf(CertificateUpdate update, out bool created)
     {
-        // Keyed by the parsed issuers' identity: the chain cache shares them, and equal instances give equal JSON.
-        ChainKey? key = chain.Count <= 4
-            ? new ChainKey(chain.Count, At(chain, 0), At(chain, 1), At(chain, 2), At(chain, 3))
-            : null;
+        var key = ChainIdentity.Of(update.Chain);
         if (key is { } k && _chains.TryGetValue(k, out var member))
         {
             created = false;
             return member;
         }
 
-        member = new ChainMember(CertstreamMessageEncoder.EncodeChainMember(chain), key);
+        member = new ChainMember(CertstreamMessageEncoder.EncodeChainMember(update.Chain), key);
         if (key is { } newKey)
         {
             _chains[newKey] = member;
@@ -389,8 +385,6 @@ internal sealed class RetentionWindow
 
         created = true;
         return member;
-
-        static ParsedCertificate? At(IReadOnlyList<ParsedCertificate> chain, int i) => i < chain.Count ? chain[i] : null;
     }
 
     private byte[] Decode(SealedParts sealedParts, bool der)
@@ -567,10 +561,10 @@ internal sealed class RetentionWindow
     }
 
     /// <summary><c>,"chain":[...]</c> of one chain, shared by every retained message of it; counted once.</summary>
-    private sealed class ChainMember(byte[] json, ChainKey? key)
+    private sealed class ChainMember(byte[] json, ChainIdentity? key)
     {
         public readonly byte[] Json = json;
-        public readonly ChainKey? Key = key;
+        public readonly ChainIdentity? Key = key;
 
         /// <summary>Blocks holding it; freed with the last.</summary>
         public int Blocks;
@@ -582,5 +576,4 @@ internal sealed class RetentionWindow
         public long Bytes => Json.Length + (3L * ObjectOverhead);
     }
 
-    private readonly record struct ChainKey(int Count, ParsedCertificate? A, ParsedCertificate? B, ParsedCertificate? C, ParsedCertificate? D);
 }

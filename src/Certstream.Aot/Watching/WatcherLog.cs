@@ -15,11 +15,14 @@ internal static partial class WatcherLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Log}: {What} rate-limited ({Error}); no request to this log for {DelayMs} ms (Retry-After: {RetryAfter})")]
     public static partial void RateLimited(ILogger logger, string log, string what, string error, long delayMs, string retryAfter);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Log}: entry {Index} is malformed and is passed on as failed: {Error}")]
-    public static partial void MalformedEntry(ILogger logger, string log, long index, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Log}: skipped malformed entry {Index}: it did not decode, identically in {Answers} answers in a row: {Error}")]
+    public static partial void MalformedEntry(ILogger logger, string log, long index, int answers, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Log}: get-entries cap is {Cap}")]
     public static partial void CapLearned(ILogger logger, string log, int cap);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Log}: get-entries cap {Cap} was wrong (an answer delivered {Delivered}); learning it again")]
+    public static partial void CapWrong(ILogger logger, string log, int cap, int delivered);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Log}: fetched partial data tile {Tile} at width {Width}")]
     public static partial void PartialTile(ILogger logger, string log, long tile, int width);
