@@ -23,7 +23,7 @@ public partial class FolderEdgeTests
         ["Messages"] = ["Certificates", "Ct", "LogList"], // an entry of a log, parsed, becomes a message
         ["Pipeline"] = ["Broker", "Certificates", "LogList", "Messages", "Streaming", "Watching"], // batches in, messages published
         ["Broker"] = ["Messages"],             // NATS: carries encoded messages between ingest and edges
-        ["Streaming"] = ["Broker", "Certificates", "Messages"], // fans messages out to clients (from the pipeline or a broker); the retention window keeps shared chain members (Certificates.ChainMember) once per block
+        ["Streaming"] = ["Broker", "Messages"], // fans messages out to clients (from the pipeline or a broker)
         ["Http"] = ["Messages", "Operations", "Streaming"], // maps streams and operations onto routes
         // At the edges.
         ["Operations"] = ["Ct", "LogList", "Messages", "Pipeline", "Streaming", "Watching"], // reads every part's counters
