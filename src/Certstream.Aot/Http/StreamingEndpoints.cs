@@ -123,6 +123,13 @@ public static class StreamingEndpoints
             }
         }
 
+        if (!TryReadStreamOptions(context.Request.Query, out var stream, out var problem))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteJsonErrorAsync(context, problem);
+            return;
+        }
+
         // A cap on clients keeps a flood of connections from exhausting memory; checked before the upgrade, so it is
         // a soft limit (simultaneous upgrades may pass it by a few).
         if (clients.Options.MaxClients > 0 && clients.Count >= clients.Options.MaxClients)
@@ -144,7 +151,54 @@ public static class StreamingEndpoints
         });
         var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        await clients.ServeAsync(socket, format, activity, heartbeat, client);
+        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream);
+    }
+
+    /// <summary>cursor=1, since=SEQ (implies the cursor), gaps=1 (streaming-api.md §1, §3–5).</summary>
+    private static bool TryReadStreamOptions(IQueryCollection query, out ClientStreamOptions options, out string problem)
+    {
+        options = ClientStreamOptions.Live;
+        problem = "";
+        var cursor = false;
+        var gaps = false;
+        long? since = null;
+        if (query.TryGetValue("cursor", out var cursorValue))
+        {
+            if (cursorValue.Count != 1 || cursorValue[0] != "1")
+            {
+                problem = "cursor must be 1 (each certificate message then carries \"seq\"), given once";
+                return false;
+            }
+
+            cursor = true;
+        }
+
+        if (query.TryGetValue("gaps", out var gapsValue))
+        {
+            if (gapsValue.Count != 1 || gapsValue[0] != "1")
+            {
+                problem = "gaps must be 1 (the client is told every range of messages it missed), given once";
+                return false;
+            }
+
+            gaps = true;
+        }
+
+        if (query.TryGetValue("since", out var sinceValue))
+        {
+            if (sinceValue.Count != 1
+                || !long.TryParse(sinceValue[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+            {
+                problem = "since must be a seq (a whole number >= 0, 0 replays the whole retention window), given once";
+                return false;
+            }
+
+            since = seq;
+            cursor = true;
+        }
+
+        options = new ClientStreamOptions(cursor, since, gaps);
+        return true;
     }
 
     private static Task ServeExampleAsync(HttpContext context, StreamFormat format, Broadcaster broadcaster)
