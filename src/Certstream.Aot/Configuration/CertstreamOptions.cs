@@ -19,4 +19,7 @@ public sealed class CertstreamOptions
 
     [ConfigurationKeyName("dedup")]
     public DedupOptions Dedup { get; set; } = new();
+    /// <summary>Ours: the retention window for cursor clients (replay, catch-up).</summary>
+    [ConfigurationKeyName("replay")]
+    public ReplayOptions Replay { get; set; } = new();
 }

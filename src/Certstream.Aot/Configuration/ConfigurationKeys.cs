@@ -15,7 +15,7 @@ public static class ConfigurationKeys
 
     /// <summary>Paths that are sections (hold keys, never a value).</summary>
     public static IReadOnlyList<string> Sections { get; } =
-        ["webserver", "prometheus", "general", "general:buffer_sizes", "general:recovery", "dedup"];
+        ["webserver", "prometheus", "general", "general:buffer_sizes", "general:recovery", "dedup", "replay"];
 
     public static IReadOnlyList<ConfigurationKey> All { get; } =
     [
@@ -63,6 +63,8 @@ public static class ConfigurationKeys
         Value("general:log_level", ValueRule.LogLevel),
 
         Value("dedup:window", ValueRule.PositiveSeconds),
+        Value("replay:max_messages", ValueRule.PositiveCount),
+        Value("replay:max_bytes", ValueRule.ByteCount),
     ];
 
     public static ConfigurationKey? Find(string path) =>

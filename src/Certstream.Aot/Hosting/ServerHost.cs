@@ -89,7 +89,8 @@ public sealed partial class ServerHost : IAsyncDisposable
 
         var app = builder.Build();
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-        var broadcaster = new Broadcaster(streaming, loggerFactory.CreateLogger<Broadcaster>());
+        var sequencePath = ComponentOptions.SequenceFilePath(options);
+        var broadcaster = new Broadcaster(streaming, loggerFactory.CreateLogger<Broadcaster>(), sequencePath is null ? null : SequenceFile.Open(sequencePath));
         var clients = new ConnectedClients(broadcaster, streaming, loggerFactory);
         var runtime = new CertstreamRuntime(runtimeSettings, broadcaster, loggerFactory, overrides.Time);
         StreamingEndpoints.Map(app, ComponentOptions.Endpoints(options), broadcaster, clients);

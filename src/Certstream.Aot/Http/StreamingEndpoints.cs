@@ -121,6 +121,20 @@ public static class StreamingEndpoints
             heartbeat = MinimumHeartbeat;
         }
 
+        if (!TryReadStreamOptions(context.Request.Query, out var stream, out var problem))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteJsonErrorAsync(context, problem);
+            return;
+        }
+
+        if (stream.Since is not null && query.Filter.NeedsFacts)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteJsonErrorAsync(context, SinceWithFilterProblem);
+            return;
+        }
+
         // A cap on clients keeps a flood of connections from exhausting memory; checked before the upgrade, so it is
         // a soft limit (simultaneous upgrades may pass it by a few).
         if (clients.Options.MaxClients > 0 && clients.Count >= clients.Options.MaxClients)
@@ -142,7 +156,58 @@ public static class StreamingEndpoints
         });
         var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        await clients.ServeAsync(socket, format, activity, heartbeat, client, query.Filter);
+        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter);
+    }
+
+    /// <summary>Why since cannot go with a certificate condition (the window keeps no facts to decide it on).</summary>
+    internal const string SinceWithFilterProblem =
+        "since cannot be combined with domain, match, issuer, log or type (not supported yet: replayed messages are not filtered by content); since with dedup=cert, or cursor=1 with any filter, is fine";
+
+    /// <summary>cursor=1, since=SEQ (implies the cursor), gaps=1 (streaming-api.md §1, §3–5).</summary>
+    private static bool TryReadStreamOptions(IQueryCollection query, out ClientStreamOptions options, out string problem)
+    {
+        options = ClientStreamOptions.Live;
+        problem = "";
+        var cursor = false;
+        var gaps = false;
+        long? since = null;
+        if (query.TryGetValue("cursor", out var cursorValue))
+        {
+            if (cursorValue.Count != 1 || cursorValue[0] != "1")
+            {
+                problem = "cursor must be 1 (each certificate message then carries \"seq\"), given once";
+                return false;
+            }
+
+            cursor = true;
+        }
+
+        if (query.TryGetValue("gaps", out var gapsValue))
+        {
+            if (gapsValue.Count != 1 || gapsValue[0] != "1")
+            {
+                problem = "gaps must be 1 (the client is told every range of messages it missed), given once";
+                return false;
+            }
+
+            gaps = true;
+        }
+
+        if (query.TryGetValue("since", out var sinceValue))
+        {
+            if (sinceValue.Count != 1
+                || !long.TryParse(sinceValue[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+            {
+                problem = "since must be a seq (a whole number >= 0, 0 replays the whole retention window), given once";
+                return false;
+            }
+
+            since = seq;
+            cursor = true;
+        }
+
+        options = new ClientStreamOptions(cursor, since, gaps);
+        return true;
     }
 
     private static Task ServeExampleAsync(HttpContext context, StreamFormat format, Broadcaster broadcaster)

@@ -52,6 +52,15 @@ public sealed class CertificateMessage
     /// </summary>
     public bool IsRepeatCopy { get; internal set; }
 
+    /// <summary>
+    /// Filter verdict: the ids of the registered filters this message passes, ascending, and the registration generation
+    /// they were decided at (a filter registered later is not in it). Written with <see cref="IsRepeatCopy"/>.
+    /// </summary>
+    internal int[] PassingFilters { get; set; } = [];
+
+    /// <inheritdoc cref="PassingFilters"/>
+    internal long FilterGeneration { get; set; }
+
     /// <summary>The UTF-8 JSON text of this message in <paramref name="format"/>, encoded once and cached.</summary>
     public ReadOnlyMemory<byte> GetBytes(StreamFormat format)
     {
@@ -65,6 +74,14 @@ public sealed class CertificateMessage
         }
 
         return bytes;
+    }
+
+    /// <summary>Encodes every format not encoded yet (the replay window and the live ring keep all three).</summary>
+    public void EncodeAll()
+    {
+        GetBytes(StreamFormat.Full);
+        GetBytes(StreamFormat.Lite);
+        GetBytes(StreamFormat.DomainsOnly);
     }
 
     /// <summary>

@@ -32,11 +32,23 @@ public sealed class StatsBuilder
     {
         var now = _sources.Time.GetUtcNow();
         var streaming = _sources.Streaming;
-        var streams = StreamFormats.All.Select(f =>
+        var perStream = StreamFormats.All.Select(f => (Format: f, Stats: streaming.For(f))).ToList();
+        var streams = perStream.Select(p =>
         {
-            var s = streaming.For(f);
-            return new StreamStatsReport(StreamFormats.Name(f), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
+            var s = p.Stats;
+            return new StreamStatsReport(StreamFormats.Name(p.Format), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
         }).ToList();
+        var window = streaming.Window;
+        var replay = new ReplayStatsReport(
+            window.OldestSeq,
+            window.NewestSeq,
+            window.Messages,
+            window.Bytes,
+            window.Seconds,
+            perStream.Sum(p => p.Stats.CursorClients),
+            perStream.Sum(p => p.Stats.ReplayingClients),
+            perStream.Sum(p => p.Stats.GapMessages),
+            perStream.Sum(p => p.Stats.GapMissed));
         var logs = _sources.Logs().Select(l =>
         {
             var certificates = _sources.CertificatesOf(l);
@@ -93,6 +105,7 @@ public sealed class StatsBuilder
             readiness.Reason,
             totals,
             streams,
+            replay,
             logs,
             _history is null ? null : new RateHistoryReport(_history.Interval.TotalSeconds, _history.EntriesPerSecond()),
             _sources.MetricsPath)

@@ -14,6 +14,7 @@ public sealed record StatsReport(
     string ReadyReason,
     StatsTotals Totals,
     IReadOnlyList<StreamStatsReport> Streams,
+    ReplayStatsReport Replay,
     IReadOnlyList<LogStatsReport> Logs,
     RateHistoryReport? History,
     string? MetricsPath)
@@ -37,6 +38,18 @@ public sealed record FiltersReport(
 
 /// <summary>Entries per second in each <see cref="IntervalSeconds"/> over the last minutes, oldest first (<see cref="RateHistory"/>).</summary>
 public sealed record RateHistoryReport(double IntervalSeconds, IReadOnlyList<double> EntriesPerSecond);
+
+/// <summary>The retention window and the clients with a cursor (streaming-api.md §3–5, §7).</summary>
+public sealed record ReplayStatsReport(
+    long OldestSeq,
+    long NewestSeq,
+    long WindowMessages,
+    long WindowBytes,
+    double WindowSeconds,
+    int CursorClients,
+    int ReplayingClients,
+    long GapMessages,
+    long GapMissed);
 
 /// <summary>Totals since start.</summary>
 public sealed record StatsTotals(

@@ -44,30 +44,35 @@ public sealed class ConnectedClients
 
     /// <summary>Messages dropped so far for each connected client (read-only, for metrics).</summary>
     public IReadOnlyList<(string Client, StreamFormat Format, long Dropped)> DropsByClient() =>
-        [.. _sessions.Keys.Select(s => (s.Client, s.Queue.Format, s.Queue.Dropped))];
+        [.. _sessions.Keys.Select(s => (s.Client, s.Format, s.Dropped))];
 
     /// <summary>
     /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
     /// (see <see cref="ActivityTrackingStream"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
     /// </summary>
     /// <param name="filter">The filter the client connected with (<see cref="StreamFilter.None"/>: the whole stream).</param>
-    internal async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, StreamFilter? filter = null)
+    internal async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
         var counters = _broadcaster.CountersOf(format);
-        var filters = _broadcaster.FilterStage;
-        var queue = new ClientQueue(
+        var session = new ClientSession(
+            socket,
+            _broadcaster.Ring,
             format,
-            _options.ClientQueueCapacity,
+            stream ?? ClientStreamOptions.Live,
+            activity,
+            _options,
+            heartbeatInterval,
             counters,
             new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval),
-            filters);
-        queue.ReplaceFilter(filters.Register(filter ?? StreamFilter.None));
-        var session = new ClientSession(socket, queue, activity, _options, heartbeatInterval, counters, _logger, client, filters);
+            _logger,
+            client,
+            _broadcaster.FilterStage);
+        session.ReplaceFilter(filter ?? StreamFilter.None);
         _sessions.TryAdd(session, 0);
         EnsureSupervision(heartbeatInterval);
-        _broadcaster.Subscribe(queue);
+        _broadcaster.Attach(session);
         if (_stopping)
         {
             session.RequestClose(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
@@ -79,8 +84,7 @@ public sealed class ConnectedClients
         }
         finally
         {
-            _broadcaster.Unsubscribe(queue);
-            queue.Complete();
+            _broadcaster.Detach(session);
             _sessions.TryRemove(session, out _);
         }
     }

@@ -26,6 +26,9 @@ internal sealed class RetentionWindow
     /// <summary>Messages per block: the unit of compression, of decompression by readers, and of eviction by bytes.</summary>
     public const int BlockMessages = 128;
 
+    /// <summary>Flag: the message repeats a certificate within the dedup window (<c>dedup=cert</c> clients skip it).</summary>
+    public const byte RepeatCopyFlag = 1;
+
     // Decompressed streams kept for readers: replaying sessions read the same few blocks at about the same time.
     private const int DecodedSlots = 8;
 

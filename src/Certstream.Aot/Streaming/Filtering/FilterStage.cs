@@ -3,24 +3,22 @@ using Certstream.Messages;
 namespace Certstream.Streaming.Filtering;
 
 /// <summary>
-/// The filter stage at the ordering point: for each published message, first the dedup verdict (stored on the message,
-/// so every client and a later replay see the same one), then one evaluation of every filter in use. Clients then ask
-/// <see cref="Passes"/> in O(1): did my filter pass the message just decided.
+/// The filter stage at the ordering point: for each published message, before it gets its seq and any session sees it,
+/// the dedup verdict and one evaluation of every filter in use, both stored on the message (so every session, however
+/// far behind, sees the same verdict). A session then asks <see cref="Passes"/>: a binary search in the message's
+/// passing ids.
 /// </summary>
 /// <remarks>
-/// Threads: <see cref="Decide"/> and <see cref="Passes"/> on the broadcaster's fan-out thread only (one message at a
-/// time: Decide, then every client's Passes); <see cref="Register"/> and <see cref="Release"/> from any thread.
-/// A filter registered after the message was decided is not in its verdict: such a client is answered by its filter's
-/// own matcher, so a filter applies exactly from the next message on.
+/// Threads: <see cref="Decide"/> on the broadcaster's fan-out thread only; <see cref="Passes"/> from every session;
+/// <see cref="Register"/> and <see cref="Release"/> from any thread. A filter registered after a message was decided is
+/// not in its verdict: such a session is answered by its filter's own matcher, so a filter applies exactly from the
+/// next message on, whatever messages the session still has to read.
 /// </remarks>
 internal sealed class FilterStage
 {
     private readonly List<int> _passing = [];
     private readonly StreamFormatCounts _matched = new();
     private readonly StreamFormatCounts _skipped = new();
-    private int[] _passedAt = new int[64];
-    private int _decision;
-    private long _decidedGeneration;
     private long _generation;
 
     public FilterStage(TimeSpan dedupWindow)
@@ -60,31 +58,26 @@ internal sealed class FilterStage
         Filters.Release(filter.Id);
     }
 
-    /// <summary>Dedup verdict and filter evaluation for the next message to fan out (fan-out thread).</summary>
+    /// <summary>Dedup verdict and filter evaluation for the next message to publish (fan-out thread), stored on it.</summary>
     public void Decide(CertificateMessage message, long nowMilliseconds)
     {
         ArgumentNullException.ThrowIfNull(message);
         message.IsRepeatCopy = message.Facts.LeafSha256.Length > 0 && Dedup.IsRepeat(message.Facts.LeafSha256, nowMilliseconds);
-        _decidedGeneration = Interlocked.Read(ref _generation);
+        // Should the evaluation fail, generation -1 stays: every session then decides by its own filter.
+        message.FilterGeneration = -1;
+        var generation = Interlocked.Read(ref _generation);
         Filters.Evaluate(message, _passing);
-        _decision = _decision == int.MaxValue ? 1 : _decision + 1;
-        if (_decision == 1)
+        if (_passing.Count > 0)
         {
-            Array.Clear(_passedAt);
+            var ids = _passing.ToArray();
+            Array.Sort(ids);
+            message.PassingFilters = ids;
         }
 
-        foreach (var id in _passing)
-        {
-            if (id >= _passedAt.Length)
-            {
-                Array.Resize(ref _passedAt, Math.Max(id + 1, _passedAt.Length * 2));
-            }
-
-            _passedAt[id] = _decision;
-        }
+        message.FilterGeneration = generation;
     }
 
-    /// <summary>Whether <paramref name="message"/>, the one last decided, passes <paramref name="filter"/> (fan-out thread).</summary>
+    /// <summary>Whether <paramref name="message"/> passes <paramref name="filter"/>, counted for <paramref name="format"/>.</summary>
     public bool Passes(ClientFilter filter, CertificateMessage message, StreamFormat format)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -94,12 +87,15 @@ internal sealed class FilterStage
             return true;
         }
 
-        var passes = filter.Generation > _decidedGeneration
+        var passes = filter.Generation > message.FilterGeneration
             ? filter.Filter.Passes(message.Facts, message.IsRepeatCopy)
-            : filter.Id < _passedAt.Length && _passedAt[filter.Id] == _decision;
-        (passes ? _matched : _skipped).Add(format);
+            : Array.BinarySearch(message.PassingFilters, filter.Id) >= 0;
+        Count(passes, format);
         return passes;
     }
+
+    /// <summary>Counts a verdict a session reached itself (a message read from the retention window).</summary>
+    public void Count(bool passes, StreamFormat format) => (passes ? _matched : _skipped).Add(format);
 
     private sealed class StreamFormatCounts
     {

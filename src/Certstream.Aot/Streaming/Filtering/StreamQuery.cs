@@ -4,8 +4,9 @@ using Microsoft.Extensions.Primitives;
 namespace Certstream.Streaming.Filtering;
 
 /// <summary>
-/// The options of a stream URL (streaming-api.md §1), checked before the upgrade: the filter, and the options that
-/// are not filters (cursor, since, gaps, heartbeat). An unknown option or a bad value is an error naming it.
+/// The options of a stream URL (streaming-api.md §1), checked before the upgrade: the filter and heartbeat. An unknown
+/// option or a bad value is an error naming it. cursor, since and gaps are known names here but read by the streaming
+/// endpoint's own parser (one place for them).
 /// </summary>
 internal sealed record StreamQuery
 {
@@ -17,15 +18,6 @@ internal sealed record StreamQuery
 
     public StreamFilter Filter { get; init; } = StreamFilter.None;
 
-    /// <summary><c>cursor=1</c>, or implied by <c>since</c>.</summary>
-    public bool Cursor { get; init; }
-
-    /// <summary><c>since=N</c>: replay every retained message after seq N, then live.</summary>
-    public long? Since { get; init; }
-
-    /// <summary><c>gaps=1</c>.</summary>
-    public bool Gaps { get; init; }
-
     /// <summary><c>heartbeat=SECONDS</c> (zero turns heartbeats off); null when not given.</summary>
     public TimeSpan? Heartbeat { get; init; }
 
@@ -35,8 +27,6 @@ internal sealed record StreamQuery
         ArgumentNullException.ThrowIfNull(query);
         result = new StreamQuery();
         var filter = new FilterBuilder(FilterBuilder.MaxQueryDomainPatterns);
-        bool cursor = false, gaps = false;
-        long? since = null;
         TimeSpan? heartbeat = null;
         foreach (var (rawName, values) in query)
         {
@@ -61,6 +51,11 @@ internal sealed record StreamQuery
                 continue;
             }
 
+            if (name is "cursor" or "since" or "gaps")
+            {
+                continue;
+            }
+
             if (values.Count != 1)
             {
                 error = $"{name}: given {values.Count} times; allowed: once";
@@ -70,24 +65,6 @@ internal sealed record StreamQuery
             var text = values[0] ?? "";
             switch (name)
             {
-                case "cursor" when text == "1":
-                    cursor = true;
-                    break;
-                case "gaps" when text == "1":
-                    gaps = true;
-                    break;
-                case "cursor" or "gaps":
-                    error = $"{name}: \"{Shorten(text)}\" is not allowed; allowed: 1";
-                    return false;
-                case "since":
-                    if (text.Length == 0 || !text.All(char.IsAsciiDigit) || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
-                    {
-                        error = $"since: \"{Shorten(text)}\" is not a seq; allowed: 0 or the seq of a message (a whole number)";
-                        return false;
-                    }
-
-                    since = seq;
-                    break;
                 case "heartbeat":
                     if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds >= 0) || seconds > MaxHeartbeatSeconds)
                     {
@@ -103,9 +80,6 @@ internal sealed record StreamQuery
         result = new StreamQuery
         {
             Filter = filter.Build(),
-            Cursor = cursor || since.HasValue,
-            Since = since,
-            Gaps = gaps,
             Heartbeat = heartbeat,
         };
         error = "";

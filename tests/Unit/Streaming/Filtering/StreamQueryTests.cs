@@ -20,12 +20,6 @@ public class StreamQueryTests
     [InlineData("type=cert", "type: \"cert\" is not a type; allowed: x509 or precert")]
     [InlineData("type=", "type: empty value; allowed: x509 or precert")]
     [InlineData("dedup=issuance", "dedup: \"issuance\" is not a dedup mode; allowed: cert")]
-    [InlineData("cursor=yes", "cursor: \"yes\" is not allowed; allowed: 1")]
-    [InlineData("gaps=0", "gaps: \"0\" is not allowed; allowed: 1")]
-    [InlineData("since=-1", "since: \"-1\" is not a seq; allowed: 0 or the seq of a message")]
-    [InlineData("since=1e3", "since: \"1e3\" is not a seq;")]
-    [InlineData("since=", "since: \"\" is not a seq;")]
-    [InlineData("since=1&since=2", "since: given 2 times; allowed: once")]
     [InlineData("heartbeat=fast", "heartbeat: \"fast\" is not allowed; allowed: a number of seconds between 0 and 86400")]
     [InlineData("heartbeat=86401", "heartbeat: \"86401\" is not allowed;")]
     public void A_bad_option_is_named_with_what_is_allowed(string query, string expectedStart)
@@ -75,9 +69,6 @@ public class StreamQueryTests
         Assert.Equal(["argon"], query.Filter.Logs);
         Assert.Equal(EntryTypes.Precert, query.Filter.Types);
         Assert.True(query.Filter.Dedup);
-        Assert.Equal(42, query.Since);
-        Assert.True(query.Cursor);
-        Assert.True(query.Gaps);
         Assert.Equal(TimeSpan.FromSeconds(2.5), query.Heartbeat);
     }
 
@@ -86,8 +77,6 @@ public class StreamQueryTests
     {
         Assert.True(StreamQuery.TryParse(FilterTestMessages.Query(""), out var query, out _));
         Assert.Same(StreamFilter.None, query.Filter);
-        Assert.False(query.Cursor);
-        Assert.Null(query.Since);
         Assert.Null(query.Heartbeat);
 
         // Both types are no condition on the type.
