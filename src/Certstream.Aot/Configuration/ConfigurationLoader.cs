@@ -9,7 +9,7 @@ namespace Certstream.Configuration;
 /// (all of them, not just the first) instead of failing the binder; then <see cref="ConfigurationValidator"/>
 /// checks the rules that span keys.
 /// </summary>
-public static class ConfigurationLoader
+internal static class ConfigurationLoader
 {
     /// <param name="configPath">YAML file to read, or null for defaults and environment only.</param>
     /// <param name="environment">Environment variables (only CERTSTREAM_* are looked at).</param>

@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace Certstream.Configuration;
 
 /// <summary>1-based line and column of a key in the YAML text.</summary>
-public readonly record struct YamlPosition(int Line, int Column);
+internal readonly record struct YamlPosition(int Line, int Column);
 
 /// <summary>
 /// A YAML configuration file, read by NetEscapades.Configuration.Yaml: keys such as <c>webserver:listen_port</c>,
@@ -16,7 +16,7 @@ public readonly record struct YamlPosition(int Line, int Column);
 /// The provider tells neither where a key was written nor where a mistake is, so only when one is to be reported
 /// is the text walked once more with YamlDotNet's node model (<see cref="Positions"/>).
 /// </summary>
-public sealed class YamlConfigurationFile
+internal sealed class YamlConfigurationFile
 {
     private readonly string _text;
     private IReadOnlyDictionary<string, YamlPosition>? _positions;

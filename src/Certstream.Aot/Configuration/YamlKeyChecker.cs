@@ -5,7 +5,7 @@ namespace Certstream.Configuration;
 /// warnings with a suggestion (certstream-server-go ignores them too), a wrong shape (a list where one value
 /// belongs, a value where a section belongs) becomes an error.
 /// </summary>
-public static class YamlKeyChecker
+internal static class YamlKeyChecker
 {
     /// <exception cref="ConfigurationFileException">from <see cref="YamlConfigurationFile.Positions"/></exception>
     public static void Check(YamlConfigurationFile file, ICollection<string> errors, ICollection<string> warnings)

@@ -101,6 +101,6 @@ public sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: entries already fetched were not all published within {Seconds} s")]
+    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Stopping: entries already fetched were not all published within {Seconds} s")]
     private static partial void LogDrainTimedOut(ILogger logger, double seconds);
 }

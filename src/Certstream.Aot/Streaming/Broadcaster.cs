@@ -165,6 +165,6 @@ public sealed partial class Broadcaster : IAsyncDisposable
         Volatile.Write(ref _newest[(int)format], message);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out of {Format} failed for {LogUrl} index {CertIndex}")]
+    [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "Fan-out of {Format} failed for {LogUrl} index {CertIndex}")]
     private static partial void LogFanOutFailed(ILogger logger, Exception exception, StreamFormat format, string logUrl, long certIndex);
 }
