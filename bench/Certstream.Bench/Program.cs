@@ -4,7 +4,7 @@ using Certstream.Bench;
 using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
-// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|catchup|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish]
+// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|catchup|window|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish]
 //                                                         -- fake-log [--port N]   (serve the fake CT log for a demo)
 if (args.Length > 0 && args[0] == "load-clients")
 {
@@ -16,7 +16,7 @@ if (args.Length > 0 && args[0] == "fake-log")
     return await FakeLogCommand.RunAsync(args).ConfigureAwait(false);
 }
 
-string[] known = ["parse", "catchup", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
+string[] known = ["parse", "catchup", "window", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
 var runs = 3;
 var forcePublish = false;
 var selected = new List<string>();
@@ -79,6 +79,16 @@ await Measure("catchup", async () =>
     await CatchUpBench.RunAsync(catchRfc, FakeLogKind.Rfc6962, 40_960, runs).ConfigureAwait(false);
     await CatchUpBench.RunAsync(catchTiled, FakeLogKind.StaticCt, 40_960, runs).ConfigureAwait(false);
 }, catchRfc, catchTiled);
+
+var windowBytes = new Figure("retention window: bytes per message, 3 formats", "≤ 1,342 (200k in 256 MiB)", "B", v => v <= 256.0 * 1024 * 1024 / 200_000);
+var windowAppend = new Figure("  append, writer CPU per message", "report", "µs", null);
+Figure[] windowReplay =
+[
+    new("  replay read, full (per CPU-second)", "≥ 200,000", "msgs/s", v => v >= 200_000),
+    new("  replay read, lite (per CPU-second)", "≥ 200,000", "msgs/s", v => v >= 200_000),
+    new("  replay read, domains-only (per CPU-second)", "≥ 200,000", "msgs/s", v => v >= 200_000),
+];
+await Measure("window", () => { WindowBench.Run(windowBytes, windowAppend, windowReplay, runs); return Task.CompletedTask; }, [windowBytes, windowAppend, .. windowReplay]);
 
 var liteRate = new Figure("broadcast: msgs delivered/s, 500 lite clients", "≥ 600,000", "msgs/s", v => v >= 600_000);
 var liteRatio = new Figure("  ratio to bare Kestrel, same bytes/clients", "≥ 0.8", "", v => v >= 0.8);

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Certstream.Ct;
@@ -27,14 +30,80 @@ public sealed class GetEntriesResponse
     public IReadOnlyList<GetEntriesItem> Entries { get; set; } = [];
 }
 
-/// <summary>One get-entries item; the base64 strings are decoded by System.Text.Json (invalid base64 → JsonException).</summary>
+/// <summary>
+/// One get-entries item. Each base64 field is decoded on its own: one that is not valid base64 does not fail the
+/// whole answer but sets <see cref="Base64Error"/>, so the watcher judges that entry like any other whose framing
+/// is broken (a corrupted answer is fetched again; the same text in 3 answers in a row is an entry broken in the log).
+/// </summary>
+[JsonConverter(typeof(GetEntriesItemConverter))]
 public sealed class GetEntriesItem
 {
-    [JsonPropertyName("leaf_input")]
     public byte[] LeafInput { get; set; } = [];
 
-    [JsonPropertyName("extra_data")]
     public byte[] ExtraData { get; set; } = [];
+
+    /// <summary>Null when both fields are valid base64; else which one is not (with its length and a digest of its text).</summary>
+    public string? Base64Error { get; set; }
+}
+
+/// <summary>Reads <see cref="GetEntriesItem"/> field by field (see there); writes both fields as base64.</summary>
+internal sealed class GetEntriesItemConverter : JsonConverter<GetEntriesItem>
+{
+    private const string LeafInput = "leaf_input";
+    private const string ExtraData = "extra_data";
+
+    public override GetEntriesItem Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"a get-entries item must be an object, not {reader.TokenType}");
+        }
+
+        var item = new GetEntriesItem();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var leaf = reader.ValueTextEquals(LeafInput);
+            var extra = !leaf && reader.ValueTextEquals(ExtraData);
+            reader.Read();
+            if (!leaf && !extra)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new JsonException($"{(leaf ? LeafInput : ExtraData)} must be a string, not {reader.TokenType}");
+            }
+
+            if (!reader.TryGetBytesFromBase64(out var bytes))
+            {
+                // Short, and still tells one bad text from another: its length and a digest.
+                var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
+                item.Base64Error ??= $"{(leaf ? LeafInput : ExtraData)} is not valid base64 ({raw.Length} characters, SHA-256 {Convert.ToHexStringLower(SHA256.HashData(raw))[..16]})";
+                continue;
+            }
+
+            if (leaf)
+            {
+                item.LeafInput = bytes;
+            }
+            else
+            {
+                item.ExtraData = bytes;
+            }
+        }
+
+        return item;
+    }
+
+    public override void Write(Utf8JsonWriter writer, GetEntriesItem value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteBase64String(LeafInput, value.LeafInput);
+        writer.WriteBase64String(ExtraData, value.ExtraData);
+        writer.WriteEndObject();
+    }
 }
 
 /// <summary>Source-generated (AOT-safe) JSON metadata for the RFC 6962 wire types.</summary>

@@ -58,7 +58,7 @@ public sealed class Rfc6962Client
         }
         catch (JsonException e)
         {
-            throw new CtFetchException(CtFetchErrorKind.BadBody, $"get-entries {start}-{end}: invalid JSON or base64: {e.Message}", e);
+            throw new CtFetchException(CtFetchErrorKind.BadBody, $"get-entries {start}-{end}: invalid JSON: {e.Message}", e);
         }
 
         var count = response?.Entries?.Count ?? 0;

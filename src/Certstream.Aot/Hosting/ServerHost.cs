@@ -62,7 +62,9 @@ public sealed partial class ServerHost : IAsyncDisposable
         var options = configuration.Options;
         var web = options.WebServer;
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Content root = the binary's folder, not the working directory: the host watches its content root recursively
+        // for appsettings.json, and started from / that was an inotify watch on every directory (10,000+ in a container).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSingleton<IHostLifetime, CommandLineHostLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(9));
         builder.Logging.AddCompactConsole(options.General.LogLevel);

@@ -8,16 +8,31 @@ namespace Certstream.Messages;
 /// </summary>
 public sealed class CertificateMessage
 {
-    private readonly Func<StreamFormat, byte[]> _encode;
+    private readonly Func<StreamFormat, byte[]>? _encode;
+    private readonly CertificateUpdate? _update;
     private byte[]? _full;
     private byte[]? _lite;
     private byte[]? _domainsOnly;
 
+    // Valid once _lite is set, when built from an update: written before _lite is published.
+    private LiteLayout _liteLayout;
+
+    /// <summary>A message whose formats come from <paramref name="encode"/> (tests and benchmarks).</summary>
     public CertificateMessage(Func<StreamFormat, byte[]> encode)
     {
         ArgumentNullException.ThrowIfNull(encode);
         _encode = encode;
     }
+
+    // Built by From: encoded by CertstreamMessageEncoder, which also reports the lite layout.
+    private CertificateMessage(CertificateUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        _update = update;
+    }
+
+    /// <summary>What the message says, when it was built from an update.</summary>
+    public CertificateUpdate? Update => _update;
 
     /// <summary>Normalized URL of the log the entry came from (for per-log accounting and future filters).</summary>
     public string LogUrl { get; init; } = "";
@@ -36,10 +51,43 @@ public sealed class CertificateMessage
         if (bytes is null)
         {
             // Two threads may race to encode; both produce identical bytes and one wins. Cheaper than a lock.
-            bytes = _encode(format);
+            bytes = _update is null ? _encode!(format) : EncodeUpdate(_update, format);
             bytes = Interlocked.CompareExchange(ref slot, bytes, null) ?? bytes;
         }
 
+        return bytes;
+    }
+
+    /// <summary>
+    /// The lite bytes and their <see cref="LiteLayout"/>, from which every format can be rebuilt (with the chain
+    /// and the leaf DER of <see cref="Update"/>); false for a message not built from an update.
+    /// </summary>
+    internal bool TryGetLiteParts(out CertificateUpdate update, out ReadOnlyMemory<byte> lite, out LiteLayout layout)
+    {
+        if (_update is null)
+        {
+            update = null!;
+            lite = default;
+            layout = default;
+            return false;
+        }
+
+        update = _update;
+        lite = GetBytes(StreamFormat.Lite);
+        layout = _liteLayout;
+        return true;
+    }
+
+    private byte[] EncodeUpdate(CertificateUpdate update, StreamFormat format)
+    {
+        if (format != StreamFormat.Lite)
+        {
+            return CertstreamMessageEncoder.Encode(update, format);
+        }
+
+        // Racing encoders write the same layout; the CompareExchange that publishes the bytes orders it before them.
+        var bytes = CertstreamMessageEncoder.EncodeLite(update, out var layout);
+        _liteLayout = layout;
         return bytes;
     }
 
@@ -58,7 +106,7 @@ public sealed class CertificateMessage
     public static CertificateMessage From(CertificateUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return new CertificateMessage(format => CertstreamMessageEncoder.Encode(update, format))
+        return new CertificateMessage(update)
         {
             LogUrl = update.Source.Url,
             CertIndex = update.CertIndex,

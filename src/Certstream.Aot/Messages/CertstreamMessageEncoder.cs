@@ -37,22 +37,63 @@ public static class CertstreamMessageEncoder
     private static Utf8JsonWriter? t_writer;
 
     /// <summary>The UTF-8 JSON text of <paramref name="update"/> in <paramref name="format"/>.</summary>
-    public static byte[] Encode(CertificateUpdate update, StreamFormat format)
+    public static byte[] Encode(CertificateUpdate update, StreamFormat format) => Encode(update, format, out _);
+
+    /// <summary>
+    /// The lite JSON of <paramref name="update"/> and where in it the full format's two extra pieces go
+    /// (<see cref="LiteLayout"/>): the retention window rebuilds every format from these bytes.
+    /// </summary>
+    internal static byte[] EncodeLite(CertificateUpdate update, out LiteLayout layout) => Encode(update, StreamFormat.Lite, out layout);
+
+    /// <summary>
+    /// <c>,"chain":[...]</c>: exactly the bytes the full format has between the <c>cert_link</c> value and
+    /// <c>,"leaf_cert"</c> (the chain certificates' JSON, cached per parsed issuer, joined).
+    /// </summary>
+    internal static byte[] EncodeChainMember(IReadOnlyList<ParsedCertificate> chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        var length = LiteLayout.ChainPrefix.Length + 1 + Math.Max(0, chain.Count - 1);
+        foreach (var certificate in chain)
+        {
+            length += ChainJson.GetValue(certificate, EncodeChainCertificate).Length;
+        }
+
+        var bytes = new byte[length];
+        LiteLayout.ChainPrefix.CopyTo(bytes);
+        var at = LiteLayout.ChainPrefix.Length;
+        for (var i = 0; i < chain.Count; i++)
+        {
+            if (i > 0)
+            {
+                bytes[at++] = (byte)',';
+            }
+
+            var json = ChainJson.GetValue(chain[i], EncodeChainCertificate);
+            json.CopyTo(bytes, at);
+            at += json.Length;
+        }
+
+        bytes[at] = (byte)']';
+        return bytes;
+    }
+
+    private static byte[] Encode(CertificateUpdate update, StreamFormat format, out LiteLayout layout)
     {
         ArgumentNullException.ThrowIfNull(update);
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
         var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
+        layout = default;
         try
         {
             switch (format)
             {
                 case StreamFormat.Full:
-                    WriteCertificateUpdate(writer, update, full: true);
+                    WriteCertificateUpdate(writer, update, full: true, out _);
                     break;
                 case StreamFormat.Lite:
-                    WriteCertificateUpdate(writer, update, full: false);
+                    WriteCertificateUpdate(writer, update, full: false, out layout);
                     break;
                 case StreamFormat.DomainsOnly:
                     WriteDomainsOnly(writer, update.Leaf);
@@ -76,15 +117,16 @@ public static class CertstreamMessageEncoder
 
     /// <summary>One leaf/chain certificate object; <c>as_der</c> only when <paramref name="includeDer"/>.</summary>
     public static void WriteCertificate(Utf8JsonWriter writer, ParsedCertificate certificate, bool includeDer) =>
-        WriteCertificate(writer, certificate, includeDer, forcePoison: false);
+        WriteCertificate(writer, certificate, includeDer, forcePoison: false, out _);
 
-    private static void WriteCertificateUpdate(Utf8JsonWriter writer, CertificateUpdate update, bool full)
+    private static void WriteCertificateUpdate(Utf8JsonWriter writer, CertificateUpdate update, bool full, out LiteLayout layout)
     {
         var isPrecert = update.UpdateType == LogEntryType.Precert;
         writer.WriteStartObject();
         writer.WriteStartObject(Names.Data);
         writer.WriteNumber(Names.CertIndex, update.CertIndex);
         writer.WriteString(Names.CertLink, update.CertLink);
+        var chainAt = Position(writer);
         if (full)
         {
             // Always present on the full stream, [] when nothing was logged, so clients can index it.
@@ -98,7 +140,8 @@ public static class CertstreamMessageEncoder
         }
 
         writer.WritePropertyName(Names.LeafCert);
-        WriteCertificate(writer, update.Leaf, includeDer: full, forcePoison: isPrecert);
+        WriteCertificate(writer, update.Leaf, includeDer: full, forcePoison: isPrecert, out var derAt);
+        layout = new LiteLayout(chainAt, derAt);
         WriteUnixSeconds(writer, Names.Seen, update.SeenMilliseconds);
         writer.WriteStartObject(Names.Source);
         writer.WriteString(Names.Name, update.Source.Name);
@@ -116,7 +159,7 @@ public static class CertstreamMessageEncoder
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using var writer = new Utf8JsonWriter(buffer, WriterOptions);
-        WriteCertificate(writer, certificate, includeDer: true, forcePoison: false);
+        WriteCertificate(writer, certificate, includeDer: true, forcePoison: false, out _);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
@@ -140,12 +183,13 @@ public static class CertstreamMessageEncoder
         writer.WriteEndArray();
     }
 
-    private static void WriteCertificate(Utf8JsonWriter writer, ParsedCertificate certificate, bool includeDer, bool forcePoison)
+    private static void WriteCertificate(Utf8JsonWriter writer, ParsedCertificate certificate, bool includeDer, bool forcePoison, out int derAt)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(certificate);
         writer.WriteStartObject();
         WriteDomains(writer, Names.AllDomains, certificate.AllDomains);
+        derAt = Position(writer);
         if (includeDer)
         {
             writer.WriteBase64String(Names.AsDer, certificate.Der.Span);
@@ -185,6 +229,9 @@ public static class CertstreamMessageEncoder
 
         writer.WriteEndObject();
     }
+
+    // Offset in the output of the next byte the writer will produce.
+    private static int Position(Utf8JsonWriter writer) => checked((int)(writer.BytesCommitted + writer.BytesPending));
 
     private static void WriteIfPresent(Utf8JsonWriter writer, JsonEncodedText name, string? value)
     {

@@ -9,8 +9,9 @@ namespace Certstream.Pipeline;
 
 /// <summary>
 /// The middle of the data path: takes the watchers' entry batches from one bounded queue, parses each entry
-/// into a certificate message and publishes it to the broadcaster, in log order. A malformed entry is counted
-/// and logged with its log and index, and its neighbours go on.
+/// into a certificate message and publishes it to the broadcaster, in log order. An entry whose certificate does
+/// not parse is counted and logged with its log and index, and its neighbours go on (one whose CT framing is
+/// broken the watcher has counted and logged already).
 /// </summary>
 public sealed partial class CertificatePipeline
 {
@@ -68,12 +69,12 @@ public sealed partial class CertificatePipeline
                         await _broadcaster.PublishAsync(result.Message, cancellationToken).ConfigureAwait(false);
                         Stats.CountPublished(counters, result.Message.IsPrecert);
                     }
-                    else
+                    else if (result.Error is not null)
                     {
                         Stats.CountFailure(counters);
                         if (_failureLog.ShouldLog(out var suppressed))
                         {
-                            LogBadEntry(_logger, batch.Log.Url, entries[i].Index, result.Error ?? "unknown error", suppressed);
+                            LogBadEntry(_logger, batch.Log.Url, entries[i].Index, result.Error, suppressed);
                         }
                     }
                 }
@@ -104,7 +105,8 @@ public sealed partial class CertificatePipeline
     {
         if (watched.Entry is null)
         {
-            return new Result(null, $"entry does not decode: {watched.Error?.Message}");
+            // Broken in the log: the watcher has counted it and logged it with its log and index.
+            return default;
         }
 
         try

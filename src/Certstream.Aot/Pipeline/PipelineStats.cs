@@ -17,7 +17,7 @@ public sealed class PipelineStats
     /// <summary>PrecertLogEntry certificates published.</summary>
     public long PrecertCertificates => Interlocked.Read(ref _precert);
 
-    /// <summary>Entries that could not be decoded or parsed (counted, logged, skipped; neighbours unaffected).</summary>
+    /// <summary>Entries whose certificate could not be parsed (counted, logged, skipped; neighbours unaffected). Entries broken in the log are the watchers' count.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>The counters of the log with this normalized URL, if it has published anything.</summary>

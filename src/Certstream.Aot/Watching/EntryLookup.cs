@@ -22,7 +22,9 @@ public static class EntryLookup
             {
                 var client = new Rfc6962Client(http, logUrl, clientOptions);
                 var items = await client.GetEntriesAsync(index, index, cancellationToken).ConfigureAwait(false);
-                return MerkleTreeLeafReader.Read(index, items[0].LeafInput, items[0].ExtraData);
+                return items[0].Base64Error is { } base64
+                    ? throw new CtFormatException(base64)
+                    : MerkleTreeLeafReader.Read(index, items[0].LeafInput, items[0].ExtraData);
             }
 
             var staticClient = new StaticCtClient(http, logUrl, clientOptions);

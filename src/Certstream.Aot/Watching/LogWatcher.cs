@@ -109,7 +109,7 @@ public abstract class LogWatcher
             if (entry.Failed)
             {
                 failures++;
-                WatcherLog.MalformedEntry(Logger, Name, entry.Index, entry.Error?.Message ?? "unknown");
+                WatcherLog.MalformedEntry(Logger, Name, entry.Index, FramingFaults.AnswersToSkip, entry.Error?.Message ?? "unknown");
             }
         }
 
@@ -156,17 +156,5 @@ public abstract class LogWatcher
         }
 
         _lastPoll = Time.GetUtcNow();
-    }
-
-    protected static WatchedEntry Decode(long index, Func<LogEntry> decode)
-    {
-        try
-        {
-            return new WatchedEntry(index, decode(), null);
-        }
-        catch (CtFormatException e)
-        {
-            return new WatchedEntry(index, null, e);
-        }
     }
 }

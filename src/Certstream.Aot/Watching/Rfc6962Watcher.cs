@@ -7,7 +7,7 @@ namespace Certstream.Watching;
 /// Follows one RFC 6962 log: polls get-sth every poll interval, fetches [next, tree size) in
 /// ranges cut at the learned cap with several in flight, and emits strictly in order. A short
 /// answer advances by what came back and the rest of the range is asked again; a failed range is
-/// retried as it was. Never asks past the STH, never skips an index.
+/// retried as it was, and so is an answer whose CT framing does not decode. Never asks past the STH, never skips an index.
 /// </summary>
 public sealed class Rfc6962Watcher : LogWatcher
 {
@@ -89,15 +89,7 @@ public sealed class Rfc6962Watcher : LogWatcher
                     WatcherLog.CapLearned(Logger, Name, _cap.Cap.Value);
                 }
 
-                var entries = new WatchedEntry[items.Count];
-                for (var i = 0; i < items.Count; i++)
-                {
-                    var index = head.Start + i;
-                    var item = items[i];
-                    entries[i] = Decode(index, () => MerkleTreeLeafReader.Read(index, item.LeafInput, item.ExtraData));
-                }
-
-                await EmitAsync(entries, cancellationToken).ConfigureAwait(false);
+                await EmitAsync(items, cancellationToken).ConfigureAwait(false);
                 next = head.Start + items.Count;
 
                 if (items.Count < requested)
@@ -134,10 +126,45 @@ public sealed class Rfc6962Watcher : LogWatcher
         }
     }
 
-    private Task<IReadOnlyList<GetEntriesItem>> FetchRange(PendingRange range, CancellationToken cancellationToken)
+    /// <summary>The range's entries, decoded; an answer whose CT framing does not decode is retried like a 5xx (see <see cref="FramingFaults"/>).</summary>
+    private Task<IReadOnlyList<WatchedEntry>> FetchRange(PendingRange range, CancellationToken cancellationToken)
     {
         var last = range.End - 1;
-        return FetchAsync($"get-entries {range.Start}-{last}", token => _client.GetEntriesAsync(range.Start, last, token), cancellationToken);
+        var what = $"get-entries {range.Start}-{last}";
+        var framing = new FramingFaults();
+        return FetchAsync(
+            what,
+            async token => Decode(range.Start, await _client.GetEntriesAsync(range.Start, last, token).ConfigureAwait(false), framing, what),
+            cancellationToken);
+    }
+
+    private static IReadOnlyList<WatchedEntry> Decode(long first, IReadOnlyList<GetEntriesItem> items, FramingFaults framing, string what)
+    {
+        var entries = new WatchedEntry[items.Count];
+        List<FramingFailure>? failures = null;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var index = first + i;
+            var item = items[i];
+            try
+            {
+                if (item.Base64Error is { } base64)
+                {
+                    throw new CtFormatException(base64);
+                }
+
+                entries[i] = new WatchedEntry(index, MerkleTreeLeafReader.Read(index, item.LeafInput, item.ExtraData), null);
+            }
+            catch (CtFormatException e)
+            {
+                // An invalid base64 text is told apart from another by the digest in its error.
+                entries[i] = new WatchedEntry(index, null, e);
+                (failures ??= []).Add(FramingFailure.Of(index, e, item.LeafInput, item.ExtraData));
+            }
+        }
+
+        framing.Judge(what, failures ?? []);
+        return entries;
     }
 
     /// <summary>[Start, End) of the log, and its request once started.</summary>
@@ -147,6 +174,6 @@ public sealed class Rfc6962Watcher : LogWatcher
 
         public long End { get; } = end;
 
-        public Task<IReadOnlyList<GetEntriesItem>>? Fetch { get; set; }
+        public Task<IReadOnlyList<WatchedEntry>>? Fetch { get; set; }
     }
 }

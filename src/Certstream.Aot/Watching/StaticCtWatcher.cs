@@ -137,34 +137,26 @@ public sealed class StaticCtWatcher : LogWatcher
     /// <summary>Data tile <paramref name="tile"/> (full when <paramref name="width"/> is 0), decoded leaf by leaf, chains filled.</summary>
     private async Task<WatchedEntry[]> FetchTileAsync(long tile, int width, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ReadOnlyMemory<byte>> leaves;
+        WatchedEntry[] entries;
         if (width == 0)
         {
-            leaves = await FetchLeavesAsync(tile, 0, cancellationToken).ConfigureAwait(false);
+            entries = await FetchLeavesAsync(tile, 0, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             try
             {
-                leaves = await FetchLeavesAsync(tile, width, cancellationToken, e => e.Kind == CtFetchErrorKind.NotFound).ConfigureAwait(false);
+                entries = await FetchLeavesAsync(tile, width, cancellationToken, e => e.Kind == CtFetchErrorKind.NotFound).ConfigureAwait(false);
             }
             catch (CtFetchException e) when (e.Kind == CtFetchErrorKind.NotFound)
             {
                 // Logs may delete a partial tile once the full one exists.
-                leaves = await FetchLeavesAsync(tile, 0, cancellationToken).ConfigureAwait(false);
+                entries = await FetchLeavesAsync(tile, 0, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        var first = tile * TileWidth;
-        var entries = new WatchedEntry[leaves.Count];
-        for (var i = 0; i < leaves.Count; i++)
-        {
-            var index = first + i;
-            var leaf = leaves[i];
-            entries[i] = Decode(index, () => TileLeafReader.ReadTile(index, leaf, 1)[0]);
-        }
-
         // Read-only logs: nothing past the final tree size, even if the tile holds more.
+        var first = tile * TileWidth;
         if (State.Log.FinalTreeSize is { } final && first + entries.Length > final)
         {
             entries = entries[..(int)Math.Max(0, final - first)];
@@ -181,34 +173,72 @@ public sealed class StaticCtWatcher : LogWatcher
         return entries;
     }
 
-    private Task<IReadOnlyList<ReadOnlyMemory<byte>>> FetchLeavesAsync(long tile, int width, CancellationToken cancellationToken, Func<CtFetchException, bool>? stopOn = null)
+    /// <summary>The tile's entries, decoded; a tile whose CT framing does not decode is fetched again like a 5xx (see <see cref="FramingFaults"/>).</summary>
+    private Task<WatchedEntry[]> FetchLeavesAsync(long tile, int width, CancellationToken cancellationToken, Func<CtFetchException, bool>? stopOn = null)
     {
         var path = TilePath.DataTile(tile, width);
-        var expected = width == 0 ? TileWidth : width;
+        var framing = new FramingFaults();
         return FetchAsync(
             path,
-            async token =>
-            {
-                var body = await _client.GetDataTileAsync(tile, width, token).ConfigureAwait(false);
-                IReadOnlyList<ReadOnlyMemory<byte>> leaves;
-                try
-                {
-                    leaves = TileLeafSplitter.Split(body);
-                }
-                catch (CtFormatException e)
-                {
-                    throw new CtFetchException(CtFetchErrorKind.BadBody, $"{path}: framing broken: {e.Message}", e);
-                }
-
-                if (leaves.Count != expected)
-                {
-                    throw new CtFetchException(CtFetchErrorKind.BadBody, $"{path}: {leaves.Count} leaves, expected {expected}");
-                }
-
-                return leaves;
-            },
+            async token => DecodeTile(tile * TileWidth, width == 0 ? TileWidth : width, await _client.GetDataTileAsync(tile, width, token).ConfigureAwait(false), framing, path),
             cancellationToken,
             stopOn);
+    }
+
+    /// <summary>
+    /// Decodes the <paramref name="expected"/> leaves of a tile. A leaf that does not decode is a framing failure of its
+    /// index; where the tile's framing breaks (or it ends early), the first index it cannot locate fails for the rest.
+    /// </summary>
+    private static WatchedEntry[] DecodeTile(long first, int expected, ReadOnlyMemory<byte> body, FramingFaults framing, string what)
+    {
+        var leaves = new List<ReadOnlyMemory<byte>>(expected);
+        CtFormatException? broken = null;
+        try
+        {
+            TileLeafSplitter.Split(body, leaves);
+        }
+        catch (CtFormatException e)
+        {
+            broken = e;
+        }
+
+        if (broken is null && leaves.Count != expected)
+        {
+            broken = new CtFormatException($"holds {leaves.Count} leaves, expected {expected}", "tile", body.Length);
+        }
+
+        var entries = new WatchedEntry[expected];
+        var located = Math.Min(leaves.Count, expected);
+        var offset = 0;
+        List<FramingFailure>? failures = null;
+        for (var i = 0; i < located; i++)
+        {
+            var index = first + i;
+            var leaf = leaves[i];
+            offset += leaf.Length;
+            try
+            {
+                entries[i] = new WatchedEntry(index, TileLeafReader.ReadTile(index, leaf, 1)[0], null);
+            }
+            catch (CtFormatException e)
+            {
+                entries[i] = new WatchedEntry(index, null, e);
+                (failures ??= []).Add(FramingFailure.Of(index, e, leaf.Span));
+            }
+        }
+
+        if (broken is not null)
+        {
+            for (var i = located; i < expected; i++)
+            {
+                entries[i] = new WatchedEntry(first + i, null, broken);
+            }
+
+            (failures ??= []).Add(FramingFailure.Of(first + located, broken, body.Span[offset..]));
+        }
+
+        framing.Judge(what, failures ?? []);
+        return entries;
     }
 
     private async Task<LogEntry> WithChainAsync(LogEntry entry, CancellationToken cancellationToken)

@@ -5,14 +5,21 @@ namespace Certstream.Watching;
 /// <summary>
 /// Cuts a data tile into its TileLeaf byte ranges by reading only the length prefixes, so one
 /// leaf whose content is malformed can be decoded (and fail) on its own without losing its
-/// neighbours. If the framing itself is broken the tile cannot be split: that throws, and the
-/// caller treats the whole tile as a bad body.
+/// neighbours. If the framing itself is broken the rest of the tile cannot be split: that throws.
 /// </summary>
 public static class TileLeafSplitter
 {
     public static IReadOnlyList<ReadOnlyMemory<byte>> Split(ReadOnlyMemory<byte> tile)
     {
         var leaves = new List<ReadOnlyMemory<byte>>(TileLeafReader.FullTileWidth);
+        Split(tile, leaves);
+        return leaves;
+    }
+
+    /// <summary>Adds the leaves of <paramref name="tile"/> to <paramref name="leaves"/>; when the framing breaks, those before the break are there.</summary>
+    public static void Split(ReadOnlyMemory<byte> tile, List<ReadOnlyMemory<byte>> leaves)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
         var span = tile.Span;
         var offset = 0;
         while (offset < span.Length)
@@ -44,8 +51,6 @@ public static class TileLeafSplitter
             SkipVector(span, ref offset, 2, leaves.Count);
             leaves.Add(tile[start..offset]);
         }
-
-        return leaves;
     }
 
     private static void SkipVector(ReadOnlySpan<byte> span, ref int offset, int prefix, int leaf)

@@ -15,8 +15,8 @@ internal static partial class WatcherLog
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "{Log}: {What} rate-limited ({Error}); no request to this log for {DelayMs} ms (Retry-After: {RetryAfter})")]
     public static partial void RateLimited(ILogger logger, string log, string what, string error, long delayMs, string retryAfter);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "{Log}: entry {Index} is malformed and is passed on as failed: {Error}")]
-    public static partial void MalformedEntry(ILogger logger, string log, long index, string error);
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "{Log}: skipped malformed entry {Index}: it did not decode, identically in {Answers} answers in a row: {Error}")]
+    public static partial void MalformedEntry(ILogger logger, string log, long index, int answers, string error);
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Log}: get-entries cap is {Cap}")]
     public static partial void CapLearned(ILogger logger, string log, int cap);

@@ -120,11 +120,12 @@ public sealed class FakeCtLogFaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Invalid_base64_breaks_json_decoding()
+    public async Task Invalid_base64_breaks_one_entry()
     {
         _server["rfc"].Faults.Next(RequestKind.GetEntries, 1, Fault.InvalidBase64);
-        var body = await _http.GetByteArrayAsync("rfc/ct/v1/get-entries?start=0&end=3", Token);
-        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(body, CtJsonContext.Default.GetEntriesResponse));
+        var items = await EntriesAsync("rfc/ct/v1/get-entries?start=0&end=3");
+        Assert.Equal([false, false, true, false], items.Select(i => i.Base64Error is not null));
+        Assert.StartsWith("leaf_input is not valid base64", items[2].Base64Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,6 +162,68 @@ public sealed class FakeCtLogFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Random_leaf_is_a_different_undecodable_leaf_input_in_each_answer()
+    {
+        _server["rfc"].Faults.Next(RequestKind.GetEntries, 2, Fault.RandomLeaf);
+        var first = await EntriesAsync("rfc/ct/v1/get-entries?start=0&end=3");
+        var second = await EntriesAsync("rfc/ct/v1/get-entries?start=0&end=3");
+        var good = await EntriesAsync("rfc/ct/v1/get-entries?start=0&end=3");
+        foreach (var items in new[] { first, second })
+        {
+            Assert.Equal(0xFF, items[2].LeafInput[0]); // version 255
+            var error = Assert.Throws<CtFormatException>(() => MerkleTreeLeafReader.Read(2, items[2].LeafInput, items[2].ExtraData));
+            Assert.Equal("leaf_input.version", error.Field);
+            Assert.Equal(good[2].ExtraData, items[2].ExtraData);
+            foreach (var i in new[] { 0, 1, 3 })
+            {
+                Assert.Equal(good[i].LeafInput, items[i].LeafInput);
+            }
+        }
+
+        Assert.NotEqual(first[2].LeafInput, second[2].LeafInput);
+        MerkleTreeLeafReader.Read(2, good[2].LeafInput, good[2].ExtraData);
+    }
+
+    [Fact]
+    public async Task Random_leaf_breaks_a_data_tile_at_its_middle_leaf()
+    {
+        _server["tiled"].Faults.Next(RequestKind.DataTile, 1, Fault.RandomLeaf);
+        var broken = await _http.GetByteArrayAsync("tiled/tile/data/000", Token);
+        var good = await _http.GetByteArrayAsync("tiled/tile/data/000", Token);
+        Assert.Equal(good.Length, broken.Length);
+
+        var decoded = new List<long>();
+        var error = Assert.Throws<CtFormatException>(() =>
+        {
+            foreach (var entry in TileLeafReader.Enumerate(0, broken))
+            {
+                decoded.Add(entry.Index);
+            }
+        });
+        Assert.Equal("tile[128].entry_type", error.Field);
+        Assert.Equal(Enumerable.Range(0, 128).Select(i => (long)i), decoded);
+        Assert.Equal(256, TileLeafReader.ReadTile(0, good).Count);
+    }
+
+    [Fact]
+    public async Task Garbage_tile_is_random_bytes_of_the_tile_length()
+    {
+        _server["tiled"].Faults.Next(RequestKind.DataTile, 2, Fault.GarbageTile);
+        var first = await _http.GetByteArrayAsync("tiled/tile/data/000", Token);
+        var second = await _http.GetByteArrayAsync("tiled/tile/data/000", Token);
+        var good = await _http.GetByteArrayAsync("tiled/tile/data/000", Token);
+        Assert.Equal(good.Length, first.Length);
+        Assert.NotEqual(good, first);
+        Assert.NotEqual(first, second);
+        Assert.Throws<CtFormatException>(() => TileLeafReader.ReadTile(0, first, 256));
+        Assert.Equal(256, TileLeafReader.ReadTile(0, good).Count);
+
+        // Only data tiles: a get-entries answer of another log is untouched.
+        _server["rfc"].Faults.Next(RequestKind.GetEntries, 1, Fault.GarbageTile);
+        Assert.All(await EntriesAsync("rfc/ct/v1/get-entries?start=0&end=3"), (item, i) => MerkleTreeLeafReader.Read(i, item.LeafInput, item.ExtraData));
+    }
+
+    [Fact]
     public async Task Random_faults_are_seeded_and_target_one_kind()
     {
         var statuses = new List<HttpStatusCode>();
@@ -190,4 +253,7 @@ public sealed class FakeCtLogFaultTests : IAsyncLifetime
         using var ok = await _http.GetAsync("log_list.json", Token);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
     }
+
+    private async Task<IReadOnlyList<GetEntriesItem>> EntriesAsync(string path) =>
+        JsonSerializer.Deserialize(await _http.GetByteArrayAsync(path, Token), CtJsonContext.Default.GetEntriesResponse)!.Entries;
 }

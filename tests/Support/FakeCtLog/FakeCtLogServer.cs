@@ -276,14 +276,15 @@ public sealed class FakeCtLogServer : IAsyncDisposable
 
         end = Math.Min(end, size - 1);
         var count = (int)(end - start + 1);
-        var broken = fault?.Kind is FaultKind.InvalidBase64 or FaultKind.GarbageLeaf ? count / 2 : -1;
+        var broken = fault?.Kind is FaultKind.InvalidBase64 or FaultKind.GarbageLeaf or FaultKind.RandomLeaf ? count / 2 : -1;
         var json = new StringBuilder(count * 3000);
         json.Append("{\"entries\":[");
         for (var i = 0; i < count; i++)
         {
             var leafInput = i != broken ? log.LeafInputBase64(start + i)
-                : fault!.Kind == FaultKind.InvalidBase64 ? "!!not base64!!"
-                : Convert.ToBase64String([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xFF, 0xFF, 0xDE, 0xAD]); // entry_type 0xFFFF
+                : fault!.Kind == FaultKind.InvalidBase64 ? $"!!not base64 {Random.Shared.Next()}!!" // never the same text twice
+                : fault.Kind == FaultKind.RandomLeaf ? Convert.ToBase64String(RandomBytes(Random.Shared.Next(16, 400), 0xFF)) // version 0xFF
+                : Convert.ToBase64String([0, 0, .. RandomTimestamp(), 0xFF, 0xFF, 0xDE, 0xAD]); // a random timestamp, entry_type 0xFFFF
             json.Append(i == 0 ? "{" : ",{")
                 .Append("\"leaf_input\":\"").Append(leafInput)
                 .Append("\",\"extra_data\":\"").Append(log.ExtraDataBase64(start + i)).Append("\"}");
@@ -329,11 +330,47 @@ public sealed class FakeCtLogServer : IAsyncDisposable
         if (dataTile && fault?.Kind == FaultKind.GarbageLeaf)
         {
             body = (byte[])body.Clone();
+            RandomTimestamp().CopyTo(body, 0); // never the same bytes twice: a corrupted answer, not a broken log
             body[8] = 0xFF; // entry_type of the first entry
             body[9] = 0xFF;
         }
+        else if (dataTile && fault?.Kind == FaultKind.RandomLeaf)
+        {
+            // A tile is its leaves back to back: the first width/2 of them end where the middle one starts.
+            var offset = log.DataTile(n, width / 2).Length;
+            var length = log.DataTile(n, (width / 2) + 1).Length - offset;
+            body = (byte[])body.Clone();
+            Random.Shared.NextBytes(body.AsSpan(offset, length));
+            body[offset] &= 0x7F; // a timestamp in range, so entry_type is what breaks
+            body[offset + 8] = 0xFF; // entry_type
+            body[offset + 9] = 0xFF;
+        }
+        else if (dataTile && fault?.Kind == FaultKind.GarbageTile)
+        {
+            body = RandomBytes(body.Length);
+        }
 
         return new FakeResponse(200, "application/octet-stream", body) { EntryCount = width, TileWidth = width };
+    }
+
+    /// <summary>A uint64 CT timestamp in range (top bit clear), random.</summary>
+    private static byte[] RandomTimestamp()
+    {
+        var bytes = RandomBytes(8);
+        bytes[0] &= 0x7F;
+        return bytes;
+    }
+
+    private static byte[] RandomBytes(int length, byte? first = null)
+    {
+        var bytes = new byte[length];
+        Random.Shared.NextBytes(bytes);
+        if (first is { } b && length > 0)
+        {
+            bytes[0] = b;
+        }
+
+        return bytes;
     }
 
     /// <summary>Inverse of <see cref="TilePath.Format"/> plus an optional <c>.p/W</c> suffix.</summary>

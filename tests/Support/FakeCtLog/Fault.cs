@@ -17,6 +17,10 @@ public sealed record Fault(FaultKind Kind, int StatusCode = 0, TimeSpan? RetryAf
 
     public static Fault GarbageLeaf { get; } = new(FaultKind.GarbageLeaf);
 
+    public static Fault RandomLeaf { get; } = new(FaultKind.RandomLeaf);
+
+    public static Fault GarbageTile { get; } = new(FaultKind.GarbageTile);
+
     public static Fault ConnectionReset { get; } = new(FaultKind.ConnectionReset);
 
     public override string ToString() => Kind switch

@@ -30,6 +30,17 @@ public class CtJsonContextTests
     }
 
     [Fact]
-    public void Invalid_base64_is_a_json_error() =>
-        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("""{"entries":[{"leaf_input":"!!","extra_data":""}]}""", CtJsonContext.Default.GetEntriesResponse));
+    public void Invalid_base64_breaks_that_entry_only()
+    {
+        var response = JsonSerializer.Deserialize("""{"entries":[{"leaf_input":"AAE=","extra_data":""},{"leaf_input":"!!","extra_data":"AQID"},{"extra_data":"!!!","leaf_input":"AAE="}]}""", CtJsonContext.Default.GetEntriesResponse)!;
+        Assert.Null(response.Entries[0].Base64Error);
+        Assert.Equal($"leaf_input is not valid base64 (2 characters, SHA-256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("!!"u8))[..16]})", response.Entries[1].Base64Error);
+        Assert.Equal(new byte[] { 1, 2, 3 }, response.Entries[1].ExtraData);
+        Assert.StartsWith("extra_data is not valid base64 (3 characters", response.Entries[2].Base64Error, StringComparison.Ordinal);
+        Assert.Equal(new byte[] { 0, 1 }, response.Entries[2].LeafInput);
+    }
+
+    [Fact]
+    public void A_base64_field_that_is_not_a_string_is_a_json_error() =>
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("""{"entries":[{"leaf_input":1,"extra_data":""}]}""", CtJsonContext.Default.GetEntriesResponse));
 }
