@@ -105,20 +105,21 @@ internal static class AotBench
         Logs = [new FakeLogOptions { Name = "quiet", InitialTreeSize = 1000, Entries = EntrySource.Generated }],
     });
 
-    private static Process Start(string binary, BenchConfig config)
+    /// <summary>Starts the binary with <paramref name="config"/>; its output lines go to <paramref name="onOutput"/> (or nowhere).</summary>
+    internal static Process Start(string binary, BenchConfig config, Action<string>? onOutput = null)
     {
         var info = new ProcessStartInfo(binary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(config.ConfigPath);
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { onOutput?.Invoke(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { onOutput?.Invoke(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private static async Task WaitListeningAsync(Process server, int port, TimeSpan timeout)
+    internal static async Task WaitListeningAsync(Process server, int port, TimeSpan timeout)
     {
         var watch = Stopwatch.StartNew();
         while (true)
@@ -147,7 +148,7 @@ internal static class AotBench
         }
     }
 
-    private static async Task StopAsync(Process server)
+    internal static async Task StopAsync(Process server)
     {
         if (server.HasExited)
         {
@@ -171,16 +172,16 @@ internal static class AotBench
         }
     }
 
-    private static double RssMegabytes(int pid)
+    internal static double RssMegabytes(int pid, string field = "VmRSS:")
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
             }
         }
 
-        throw new InvalidOperationException("no VmRSS");
+        throw new InvalidOperationException("no " + field);
     }
 }

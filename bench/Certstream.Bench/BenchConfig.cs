@@ -9,7 +9,8 @@ namespace Certstream.Bench;
 /// <summary>Writes a config.yaml (and, when needed, a local log list and a resume index) into a temporary directory.</summary>
 internal sealed class BenchConfig : IDisposable
 {
-    public BenchConfig(int port, string? logListUrl = null, double pollSeconds = 5, IEnumerable<(FakeLog Log, long Index)>? resume = null)
+    /// <param name="serverDefaults">Leave log level and recovery at the server's defaults (the firehose runs the default config).</param>
+    public BenchConfig(int port, string? logListUrl = null, double pollSeconds = 5, IEnumerable<(FakeLog Log, long Index)>? resume = null, bool serverDefaults = false)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("certstream-bench-").FullName;
         if (logListUrl is null)
@@ -47,10 +48,13 @@ internal sealed class BenchConfig : IDisposable
         yaml.AppendLine("general:");
         yaml.AppendLine(CultureInfo.InvariantCulture, $"  log_list_url: \"{logListUrl}\"");
         yaml.AppendLine(CultureInfo.InvariantCulture, $"  poll_interval: {pollSeconds}");
-        yaml.AppendLine("  log_level: warning");
-        yaml.AppendLine("  recovery:");
-        yaml.AppendLine("    enabled: true");
-        yaml.AppendLine(CultureInfo.InvariantCulture, $"    ct_index_file: \"{index}\"");
+        if (!serverDefaults)
+        {
+            yaml.AppendLine("  log_level: warning");
+            yaml.AppendLine("  recovery:");
+            yaml.AppendLine("    enabled: true");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    ct_index_file: \"{index}\"");
+        }
         File.WriteAllText(ConfigPath, yaml.ToString());
     }
 

@@ -5,10 +5,21 @@ using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
 // dotnet run -c Release --project bench/Certstream.Bench -- all|parse|catchup|window|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish]
+//                                                         -- firehose [--seconds 60] [--warmup 15] [--publish] ...   (issue 12's 2026 simulation, see docs/performance.md)
 //                                                         -- fake-log [--port N]   (serve the fake CT log for a demo)
 if (args.Length > 0 && args[0] == "load-clients")
 {
     return await LoadClients.RunAsync(args).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "firehose-clients")
+{
+    return await FirehoseClients.RunAsync(args).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "firehose")
+{
+    return await FirehoseBench.RunAsync(args).ConfigureAwait(false);
 }
 
 if (args.Length > 0 && args[0] == "fake-log")

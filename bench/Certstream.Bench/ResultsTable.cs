@@ -23,11 +23,11 @@ internal static class ResultsTable
         return text.ToString();
     }
 
-    public static string Write(string markdown)
+    public static string Write(string markdown, string fileName = "latest.md")
     {
         var dir = Path.Combine(Paths.RepoRoot, "bench", "results");
         Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, "latest.md");
+        var path = Path.Combine(dir, fileName);
         File.WriteAllText(path, markdown);
         return path;
     }

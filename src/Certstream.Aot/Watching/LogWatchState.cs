@@ -136,7 +136,7 @@ public sealed class LogWatchState
         }
     }
 
-    internal void SetLearnedCap(int cap)
+    internal void SetLearnedCap(int? cap)
     {
         lock (_lock)
         {

@@ -5,9 +5,11 @@ namespace Certstream.Watching;
 
 /// <summary>
 /// Follows one RFC 6962 log: polls get-sth every poll interval, fetches [next, tree size) in
-/// ranges cut at the learned cap with several in flight, and emits strictly in order. A short
-/// answer advances by what came back and the rest of the range is asked again; a failed range is
-/// retried as it was, and so is an answer whose CT framing does not decode. Never asks past the STH, never skips an index.
+/// ranges cut at the learned cap with several in flight, and emits strictly in order. Each catch-up
+/// starts with one full-window request alone, so a log whose cap was learned too small can show
+/// more (<see cref="BatchCapLearner"/>). A short answer advances by what came back and the rest of
+/// the range is asked again; a failed range is retried as it was, and so is an answer whose CT
+/// framing does not decode. Never asks past the STH, never skips an index.
 /// </summary>
 public sealed class Rfc6962Watcher : LogWatcher
 {
@@ -53,11 +55,12 @@ public sealed class Rfc6962Watcher : LogWatcher
         var ranges = new List<PendingRange>();
         var next = State.NextIndex!.Value;
         var scheduled = next;
+        var probe = true;
         try
         {
             while (next < limit)
             {
-                var parallel = _cap.Cap is { } cap ? Options.InFlightForCap(cap) : 1;
+                var parallel = !probe && _cap.Cap is { } cap ? Options.InFlightForCap(cap) : 1;
                 var started = 0;
                 foreach (var range in ranges)
                 {
@@ -72,7 +75,7 @@ public sealed class Rfc6962Watcher : LogWatcher
 
                 while (started < parallel && scheduled < limit)
                 {
-                    var range = new PendingRange(scheduled, _cap.RangeEnd(scheduled, limit));
+                    var range = new PendingRange(scheduled, probe ? _cap.ProbeEnd(scheduled, limit) : _cap.RangeEnd(scheduled, limit));
                     range.Fetch = FetchRange(range, stop.Token);
                     ranges.Add(range);
                     scheduled = range.End;
@@ -82,17 +85,31 @@ public sealed class Rfc6962Watcher : LogWatcher
                 var head = ranges[0];
                 ranges.RemoveAt(0);
                 var items = await head.Fetch!.ConfigureAwait(false);
+                probe = false;
                 var requested = head.End - head.Start;
+                var wrongCap = _cap.Cap;
                 if (_cap.Observe(head.Start, requested, items.Count))
                 {
-                    State.SetLearnedCap(_cap.Cap!.Value);
-                    WatcherLog.CapLearned(Logger, Name, _cap.Cap.Value);
+                    State.SetLearnedCap(_cap.Cap);
+                    if (_cap.Cap is { } learned)
+                    {
+                        WatcherLog.CapLearned(Logger, Name, learned);
+                    }
+                    else
+                    {
+                        WatcherLog.CapWrong(Logger, Name, wrongCap!.Value, items.Count);
+                    }
                 }
 
                 await EmitAsync(items, cancellationToken).ConfigureAwait(false);
                 next = head.Start + items.Count;
 
-                if (items.Count < requested)
+                if (items.Count < requested && ranges.Count == 0)
+                {
+                    // Short answer and nothing else in flight: plan the rest afresh, with what this answer taught.
+                    scheduled = next;
+                }
+                else if (items.Count < requested)
                 {
                     // Short answer: the rest of this range comes before every range already queued.
                     var rest = new List<PendingRange>();

@@ -21,6 +21,9 @@ internal static partial class WatcherLog
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Log}: get-entries cap is {Cap}")]
     public static partial void CapLearned(ILogger logger, string log, int cap);
 
+    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "{Log}: get-entries cap {Cap} was wrong (an answer delivered {Delivered}); learning it again")]
+    public static partial void CapWrong(ILogger logger, string log, int cap, int delivered);
+
     [LoggerMessage(EventId = 206, Level = LogLevel.Debug, Message = "{Log}: fetched partial data tile {Tile} at width {Width}")]
     public static partial void PartialTile(ILogger logger, string log, long tile, int width);
 

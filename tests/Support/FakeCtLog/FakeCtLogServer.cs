@@ -179,7 +179,8 @@ public sealed class FakeCtLogServer : IAsyncDisposable
                 sent.TileWidth,
                 fault,
                 request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
-                gzipped));
+                gzipped,
+                sent.TreeSize));
         }
     }
 
@@ -240,7 +241,7 @@ public sealed class FakeCtLogServer : IAsyncDisposable
             json = json.Replace(Convert.ToBase64String(sth.Sha256RootHash), "!!not base64!!", StringComparison.Ordinal);
         }
 
-        return new FakeResponse(200, JsonType, Encoding.UTF8.GetBytes(json));
+        return new FakeResponse(200, JsonType, Encoding.UTF8.GetBytes(json)) { TreeSize = size };
     }
 
     private static FakeResponse GetEntries(FakeLog log, HttpRequest request, Fault? fault)
@@ -300,7 +301,7 @@ public sealed class FakeCtLogServer : IAsyncDisposable
         var root = fault?.Kind == FaultKind.InvalidBase64 ? "!!not base64!!" : Convert.ToBase64String(log.RootHash(size));
         var signature = Convert.ToBase64String([.. log.LogId.AsSpan(0, 4), 0, 0, 1, 0x90, 4, 3, 0, 2, 0xAB, 0xCD]);
         var text = $"{log.Origin}\n{size}\n{root}\n\n\u2014 {log.Origin} {signature}\n";
-        return new FakeResponse(200, TextType, Encoding.UTF8.GetBytes(text));
+        return new FakeResponse(200, TextType, Encoding.UTF8.GetBytes(text)) { TreeSize = size };
     }
 
     private static FakeResponse Tile(FakeLog log, string index, Fault? fault, bool dataTile)

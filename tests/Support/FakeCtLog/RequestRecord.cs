@@ -2,7 +2,8 @@ namespace Certstream.Tests.Support.FakeCtLog;
 
 /// <summary>
 /// One request as the fake server handled it. <see cref="Elapsed"/> is high-resolution time since the
-/// server started (Stopwatch), good for measuring intervals between requests.
+/// server started (Stopwatch), good for measuring intervals between requests. <see cref="TreeSize"/> is the
+/// size a get-sth or checkpoint answer showed (null for other requests).
 /// </summary>
 public sealed record RequestRecord(
     DateTimeOffset Timestamp,
@@ -16,4 +17,5 @@ public sealed record RequestRecord(
     int TileWidth,
     Fault? Fault,
     string? UserAgent,
-    bool Gzipped);
+    bool Gzipped,
+    long? TreeSize = null);

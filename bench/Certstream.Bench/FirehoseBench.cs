@@ -1,0 +1,419 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Web;
+using Certstream.Operations;
+using Certstream.Tests.Support.FakeCtLog;
+
+namespace Certstream.Bench;
+
+/// <summary>
+/// <c>firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--runs 1] [--publish | --binary PATH]</c>:
+/// the 2026 firehose of issue 12 against the real Native AOT server with its default config (log list pointing at the
+/// fake logs, poll interval 1 s). See docs/performance.md, "Firehose", for what each figure means.
+/// <para>
+/// Sequence: fake logs grow during a warm-up (the server starts at their heads and learns the caps); growth pauses
+/// and the bench waits until everything is delivered (every log's next index at its tree size, no queue holding a
+/// message, the clients' counts still); clients open their counting window (GO); growth resumes for the measured
+/// window; growth pauses again, the bench waits for the same quiet point, and clients close their window (STOP).
+/// Because nothing is in flight at either edge, every client must have received exactly one message per entry
+/// the logs grew by in between: <em>lost = expected − received</em>, per client, independent of the server's own
+/// drop counter (reported beside it).
+/// </para>
+/// </summary>
+internal static class FirehoseBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = 60.0;
+        var warmup = 15.0;
+        var rate = 3200.0;
+        var (lite, full, domains) = (60, 10, 30);
+        var sample = 10;
+        var runs = 1;
+        var publish = false;
+        string? binary = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--rate": rate = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--lite": lite = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--full": full = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--domains": domains = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--sample": sample = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--publish": publish = true; break;
+                case "--binary": binary = Path.GetFullPath(args[++i]); break;
+                default:
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--runs 1] [--publish | --binary PATH]");
+                    return 2;
+            }
+        }
+
+        binary ??= AotBench.EnsurePublished(publish);
+        Console.WriteLine($"server {binary}");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, load average {LoadAverage.Before}; firehose: {rate:0} entries/s over 40 logs, {lite} lite + {full} full + {domains} domains-only clients, {warmup:0} s warm-up, {seconds:0} s measured, {runs} run(s)");
+        var figures = new Figures();
+        var total = Stopwatch.StartNew();
+        var details = new StringBuilder();
+        for (var run = 1; run <= runs; run++)
+        {
+            Console.WriteLine($"[firehose run {run}]");
+            details.Append(await RunOnceAsync(binary, figures, rate, warmup, seconds, lite, full, domains, sample).ConfigureAwait(false));
+        }
+
+        var table = ResultsTable.Render(figures.All, total.Elapsed);
+        var text = table + Environment.NewLine + details;
+        Console.WriteLine();
+        Console.WriteLine(text);
+        Console.WriteLine($"written to {ResultsTable.Write(text, "firehose-latest.md")}");
+        return 0;
+    }
+
+    private static async Task<string> RunOnceAsync(string binary, Figures figures, double rate, double warmup, double seconds, int lite, int full, int domains, int sample)
+    {
+        var specs = FirehoseLogs.Landscape(rate);
+        await using var logs = await FirehoseLogs.StartAsync(specs).ConfigureAwait(false);
+        var port = BenchConfig.FreePort();
+        using var config = new BenchConfig(port, logs.Server.LogListUrl.ToString(), pollSeconds: 1, serverDefaults: true);
+        var tooSlow = 0;
+        using var server = AotBench.Start(binary, config, line =>
+        {
+            if (line.Contains("too slow", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref tooSlow);
+            }
+        });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+        Process? clients = null;
+        try
+        {
+            await AotBench.WaitListeningAsync(server, port, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            logs.Grow();
+            clients = Process.Start(Paths.Self("firehose-clients", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), Num(lite), Num(full), Num(domains), Num(sample)))
+                ?? throw new InvalidOperationException("clients did not start");
+            var ready = await ReadLineAsync(clients, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            if (ready?.StartsWith("READY", StringComparison.Ordinal) != true)
+            {
+                throw new InvalidOperationException($"clients did not connect: {ready ?? "(exited)"}");
+            }
+
+            Console.WriteLine($"  {ready}; warm-up {warmup:0} s");
+            await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
+
+            var start = logs.Pause();
+            var settle = await QuietAsync(http, clients, start).ConfigureAwait(false);
+            var before = await StatsAsync(http).ConfigureAwait(false);
+            var slowBefore = Volatile.Read(ref tooSlow);
+            await SendAsync(clients, "GO").ConfigureAwait(false);
+            Console.WriteLine($"  quiet after the warm-up in {settle.TotalSeconds:0.0} s; measuring {seconds:0} s");
+
+            var requestsFrom = DateTimeOffset.UtcNow;
+            var cpu0 = CpuSample.Take(server, clients);
+            logs.Grow();
+            await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+            var end = logs.Pause();
+            var cpu1 = CpuSample.Take(server, clients);
+            var drain = await QuietAsync(http, clients, end).ConfigureAwait(false);
+            var cpu2 = CpuSample.Take(server, clients);
+            var requestsTo = DateTimeOffset.UtcNow;
+            var after = await StatsAsync(http).ConfigureAwait(false);
+            var rss = AotBench.RssMegabytes(server.Id);
+            var peakRss = AotBench.RssMegabytes(server.Id, "VmHWM:");
+            await SendAsync(clients, "STOP").ConfigureAwait(false);
+            var received = await ReadResultsAsync(clients).ConfigureAwait(false);
+            Console.WriteLine($"  quiet after the window in {drain.TotalSeconds:0.0} s");
+
+            var entries = end.Zip(start, (e, s) => e - s).Sum();
+            var window = (cpu1.At - cpu0.At).TotalSeconds;
+            figures.Entries.Add(entries, string.Create(CultureInfo.InvariantCulture, $"{entries / window:0} entries/s over {window:0} s; server published {after.Totals.Certificates + after.Totals.Precertificates - before.Totals.Certificates - before.Totals.Precertificates:N0}"));
+            figures.ServerCore.Add(100 * (cpu1.Server - cpu0.Server) / window, "while the logs grew");
+            figures.ServerPerThousand.Add(1000 * (cpu2.Server - cpu0.Server) / entries, "from the window's start until all was delivered");
+            figures.Rss.Add(rss, string.Create(CultureInfo.InvariantCulture, $"peak {peakRss:0.0} MB"));
+
+            foreach (var (stream, figure, name) in new[] { ("lite", figures.LostLite, "lite"), ("full", figures.LostFull, "full"), ("domains", figures.LostDomains, "domain") })
+            {
+                var closed = received.Clients.Count(c => c.Stream == stream && c.Closed);
+                var mine = received.Clients.Where(c => c.Stream == stream).Select(c => entries - c.Messages).ToList();
+                if (mine.Count == 0)
+                {
+                    continue;
+                }
+
+                var streamBefore = before.Streams.Single(s => s.Name == name);
+                var streamAfter = after.Streams.Single(s => s.Name == name);
+                var dropped = streamAfter.MessagesDropped - streamBefore.MessagesDropped;
+                figure.Add(mine.Max(), string.Create(CultureInfo.InvariantCulture,
+                    $"{mine.Count} clients, {entries:N0} expected each: lost {mine.Sum():N0} in all ({100.0 * mine.Sum() / (entries * mine.Count):0.0} %), {mine.Min():N0}–{mine.Max():N0} per client; server's drop counter +{dropped:N0}{(closed > 0 ? $"; {closed} closed by the server" : "")}"));
+            }
+
+            figures.Drops.Add(after.Totals.MessagesDropped - before.Totals.MessagesDropped, $"{Volatile.Read(ref tooSlow) - slowBefore} 'too slow' warnings in the server's log");
+            foreach (var (stream, p50, p99) in new[] { ("lite", figures.LatencyLiteP50, figures.LatencyLiteP99), ("full", figures.LatencyFullP50, figures.LatencyFullP99) })
+            {
+                if (received.Latency.TryGetValue(stream, out var l))
+                {
+                    p50.Add(l.P50, string.Create(CultureInfo.InvariantCulture, $"{l.Samples:N0} samples (every {sample}th message)"));
+                    p99.Add(l.P99, string.Create(CultureInfo.InvariantCulture, $"p90 {l.P90:0.0} ms, max {l.Max:0} ms"));
+                }
+            }
+
+            var requests = RequestTable.Build(specs, logs.Server.Requests.Snapshot(), requestsFrom, requestsTo, start, end, after.Logs);
+            figures.RequestsWorst.Add(requests.WorstRatio, requests.WorstNote);
+            figures.RequestsTotal.Add(requests.TotalRatio, requests.TotalNote);
+            figures.FakeLogsCore.Add(100 * (cpu1.Self - cpu0.Self) / window, "the bench process: 40 fake logs, growth");
+            figures.ClientsCore.Add(100 * (cpu1.Clients - cpu0.Clients) / window, $"{lite + full + domains} clients, one process");
+            figures.Machine.Add(100 * (cpu1.MachineBusy - cpu0.MachineBusy) / (cpu1.MachineTotal - cpu0.MachineTotal), string.Create(CultureInfo.InvariantCulture,
+                $"of {Environment.ProcessorCount} cores, everything on the machine (shared with other work); load average now {LoadAverage.Read()}"));
+            return requests.Markdown;
+        }
+        finally
+        {
+            logs.Pause();
+            if (clients is not null)
+            {
+                if (!clients.HasExited)
+                {
+                    clients.Kill();
+                }
+
+                clients.Dispose();
+            }
+
+            await AotBench.StopAsync(server).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until the server delivered every entry up to <paramref name="sizes"/> and the clients' counts stopped moving.</summary>
+    private static async Task<TimeSpan> QuietAsync(HttpClient http, Process clients, long[] sizes)
+    {
+        var watch = Stopwatch.StartNew();
+        var target = sizes.Sum();
+        while (true)
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException("the server did not deliver everything within 60 s of the logs pausing");
+            }
+
+            var stats = await StatsAsync(http).ConfigureAwait(false);
+            var next = stats.Logs.Sum(l => l.NextIndex ?? 0);
+            if (next >= target && stats.Totals.PublishQueue == 0 && stats.Streams.All(s => s.Queued == 0))
+            {
+                break;
+            }
+
+            await Task.Delay(200).ConfigureAwait(false);
+        }
+
+        // Out of the server's queues; wait for the sockets too.
+        var last = -1L;
+        while (true)
+        {
+            await SendAsync(clients, "COUNT").ConfigureAwait(false);
+            var line = await ReadLineAsync(clients, TimeSpan.FromSeconds(10)).ConfigureAwait(false) ?? throw new InvalidOperationException("clients exited");
+            var count = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            if (count == last)
+            {
+                return watch.Elapsed;
+            }
+
+            last = count;
+            await Task.Delay(300).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<StatsReport> StatsAsync(HttpClient http) =>
+        await http.GetFromJsonAsync("stats", StatsJsonContext.Default.StatsReport).ConfigureAwait(false) ?? throw new InvalidOperationException("no /stats");
+
+    private static async Task<ClientResults> ReadResultsAsync(Process clients)
+    {
+        var list = new List<(string Stream, long Messages, bool Closed)>();
+        var latency = new Dictionary<string, (long Samples, double P50, double P90, double P99, double Max)>();
+        while (await ReadLineAsync(clients, TimeSpan.FromSeconds(30)).ConfigureAwait(false) is { } line && line != "DONE")
+        {
+            var p = line.Split(' ');
+            if (p[0] == "CLIENT")
+            {
+                list.Add((p[1], long.Parse(p[2], CultureInfo.InvariantCulture), p[4] == "1"));
+            }
+            else if (p[0] == "LATENCY")
+            {
+                latency[p[1]] = (long.Parse(p[2], CultureInfo.InvariantCulture), D(p[3]), D(p[4]), D(p[5]), D(p[6]));
+            }
+        }
+
+        return new ClientResults(list, latency);
+
+        static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task SendAsync(Process process, string line)
+    {
+        await process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
+        await process.StandardInput.FlushAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<string?> ReadLineAsync(Process process, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            return await process.StandardOutput.ReadLineAsync(cancel.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record ClientResults(IReadOnlyList<(string Stream, long Messages, bool Closed)> Clients, IReadOnlyDictionary<string, (long Samples, double P50, double P90, double P99, double Max)> Latency);
+
+    /// <summary>The rows of the firehose table, with issue 12's targets.</summary>
+    private sealed class Figures
+    {
+        public Figure Entries { get; } = new("entries in the measured window", "≈ rate × seconds", "", null);
+
+        public Figure ServerCore { get; } = new("server CPU, % of one core", "≤ 15", "%", v => v <= 15);
+
+        public Figure ServerPerThousand { get; } = new("  server CPU-s per 1,000 entries", "report", "s", null);
+
+        public Figure Rss { get; } = new("server RSS at the end", "report", "MB", null);
+
+        public Figure LostLite { get; } = new("messages lost per lite client (max)", "0", "", v => v == 0);
+
+        public Figure LostFull { get; } = new("messages lost per full client (max)", "0", "", v => v == 0);
+
+        public Figure LostDomains { get; } = new("messages lost per domains-only client (max)", "0", "", v => v == 0);
+
+        public Figure Drops { get; } = new("  server's drop counter (messages_dropped, all streams)", "0", "", v => v == 0);
+
+        public Figure LatencyLiteP50 { get; } = new("parse → client latency p50, lite", "report", "ms", null);
+
+        public Figure LatencyLiteP99 { get; } = new("parse → client latency p99, lite", "≤ 50", "ms", v => v <= 50);
+
+        public Figure LatencyFullP50 { get; } = new("parse → client latency p50, full", "report", "ms", null);
+
+        public Figure LatencyFullP99 { get; } = new("parse → client latency p99, full", "≤ 50", "ms", v => v <= 50);
+
+        public Figure RequestsTotal { get; } = new("get-entries requests ÷ minimum, all RFC 6962 logs", "≤ 1.10", "×", v => v <= 1.10);
+
+        public Figure RequestsWorst { get; } = new("  worst single RFC 6962 log", "≤ 1.10", "×", v => v <= 1.10);
+
+        public Figure FakeLogsCore { get; } = new("fake logs CPU, % of one core", "report", "%", null);
+
+        public Figure ClientsCore { get; } = new("clients CPU, % of one core", "report", "%", null);
+
+        public Figure Machine { get; } = new("machine busy, % of all cores", "< 100", "%", v => v < 100);
+
+        public IReadOnlyList<Figure> All =>
+        [
+            Entries, ServerCore, ServerPerThousand, Rss, LostLite, LostFull, LostDomains, Drops, LatencyLiteP50, LatencyLiteP99,
+            LatencyFullP50, LatencyFullP99, RequestsTotal, RequestsWorst, FakeLogsCore, ClientsCore, Machine,
+        ];
+    }
+
+    /// <summary>CPU seconds of the server, the clients and this process, and the machine's busy/total jiffies, at one instant.</summary>
+    private sealed record CpuSample(DateTimeOffset At, double Server, double Clients, double Self, long MachineBusy, long MachineTotal)
+    {
+        public static CpuSample Take(Process server, Process clients)
+        {
+            server.Refresh();
+            clients.Refresh();
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            var idle = fields[3] + fields[4];
+            var all = fields.Take(8).Sum();
+            return new CpuSample(
+                DateTimeOffset.UtcNow,
+                server.TotalProcessorTime.TotalSeconds,
+                clients.TotalProcessorTime.TotalSeconds,
+                Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+                all - idle,
+                all);
+        }
+    }
+
+    /// <summary>
+    /// get-entries requests per log against two minimums: entries ÷ cap, and what the server's polls allowed: every
+    /// poll that finds n new entries (the sizes its get-sth answers showed) needs at least ⌈n ÷ cap⌉ requests, on aligned
+    /// logs too (Trillian cuts only full-size requests; a log that cut every request at its boundaries would force up
+    /// to one more per poll). Tiled logs: data tiles against entries ÷ 256.
+    /// </summary>
+    private sealed record RequestTable(string Markdown, double TotalRatio, string TotalNote, double WorstRatio, string WorstNote)
+    {
+        public static RequestTable Build(IReadOnlyList<FirehoseLog> specs, IReadOnlyList<RequestRecord> records, DateTimeOffset from, DateTimeOffset to, long[] start, long[] end, IReadOnlyList<LogStatsReport> stats)
+        {
+            var text = new StringBuilder();
+            text.AppendLine("| log | cap | aligned | learned cap | entries | get-entries | per 1,000 entries | entries ÷ cap | poll-aware minimum | ÷ minimum |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            var tiles = new StringBuilder();
+            tiles.AppendLine("| tiled log | entries | data tiles (partial) | per 1,000 entries | entries ÷ 256 |");
+            tiles.AppendLine("|---|---|---|---|---|");
+            var (allRequests, allMinimum, worst, worstNote) = (0L, 0L, 0.0, "");
+            for (var i = 0; i < specs.Count; i++)
+            {
+                var spec = specs[i];
+                var mine = records.Where(r => r.LogName == spec.Name && r.Status == 200 && r.Timestamp >= from && r.Timestamp <= to).ToList();
+                var entries = end[i] - start[i];
+                if (entries == 0)
+                {
+                    continue;
+                }
+
+                if (!spec.IsRfc6962)
+                {
+                    var data = mine.Where(r => r.Kind == RequestKind.DataTile).ToList();
+                    var partial = data.Count(r => r.Path.Contains(".p/", StringComparison.Ordinal));
+                    tiles.AppendLine(CultureInfo.InvariantCulture, $"| {spec.Name} | {entries:N0} | {data.Count} ({partial}) | {1000.0 * data.Count / entries:0.0} | {1000.0 / 256:0.0} |");
+                    continue;
+                }
+
+                var fetches = mine.Count(r => r.Kind == RequestKind.GetEntries);
+                var minimum = PollAwareMinimum(spec, start[i], end[i], mine.Where(r => r.Kind == RequestKind.GetSth).Select(r => r.TreeSize ?? 0));
+                var ratio = (double)fetches / minimum;
+                allRequests += fetches;
+                allMinimum += minimum;
+                if (ratio > worst)
+                {
+                    (worst, worstNote) = (ratio, string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: {fetches} requests, minimum {minimum}"));
+                }
+
+                var learned = stats.FirstOrDefault(s => s.Url.TrimEnd('/').EndsWith($"/{spec.Name}", StringComparison.Ordinal))?.BatchCap;
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {spec.Name} | {spec.Cap} | {(spec.Aligned ? "yes" : "no")} | {learned?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {entries:N0} | {fetches} | {1000.0 * fetches / entries:0.0} | {1000.0 / spec.Cap:0.0} | {1000.0 * minimum / entries:0.0} | {ratio:0.00} |");
+            }
+
+            var totalRatio = allMinimum == 0 ? double.NaN : (double)allRequests / allMinimum;
+            return new RequestTable(
+                $"Requests per log in the measured window:{Environment.NewLine}{Environment.NewLine}{text}{Environment.NewLine}{tiles}{Environment.NewLine}",
+                totalRatio,
+                $"{allRequests} requests, poll-aware minimum {allMinimum}",
+                worst,
+                worstNote);
+        }
+
+        private static long PollAwareMinimum(FirehoseLog spec, long start, long end, IEnumerable<long> polled)
+        {
+            var minimum = 0L;
+            var from = start;
+            foreach (var size in polled.Where(s => s > start).Append(end).Distinct().Order())
+            {
+                var to = Math.Min(size, end);
+                if (to <= from)
+                {
+                    continue;
+                }
+
+                minimum += (to - from + spec.Cap - 1) / spec.Cap;
+                from = to;
+            }
+
+            return minimum;
+        }
+    }
+}
