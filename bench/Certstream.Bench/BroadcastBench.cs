@@ -47,7 +47,7 @@ internal static class BroadcastBench
         using var load = await LoadClientProcess.StartAsync(port, path, clients, messagesPerClient, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         var broadcaster = host.Broadcaster;
         var wait = Stopwatch.StartNew();
-        while (broadcaster.SubscribersOf(format).Length < clients && wait.Elapsed < TimeSpan.FromSeconds(30))
+        while (broadcaster.Stats.For(format).ConnectedClients < clients && wait.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(5).ConfigureAwait(false);
         }
@@ -78,13 +78,14 @@ internal static class BroadcastBench
 
     private static int Backlog(Certstream.Streaming.Broadcaster broadcaster, StreamFormat format)
     {
-        var deepest = 0;
-        foreach (var s in broadcaster.SubscribersOf(format))
+        // Every client reads the shared ring; the deepest is how far the slowest is behind the head.
+        long deepest = 0;
+        foreach (var s in broadcaster.SessionsOf(format))
         {
-            deepest = Math.Max(deepest, s.QueuedMessages);
+            deepest = Math.Max(deepest, s.Behind);
         }
 
-        return deepest + broadcaster.PublishQueueDepth;
+        return (int)Math.Min(int.MaxValue, deepest + broadcaster.PublishQueueDepth);
     }
 
     private static async Task<LoadResult> BareAsync(byte[][] payloads, string path, int clients, int messagesPerClient)

@@ -27,7 +27,7 @@ if (args.Length > 0 && args[0] == "fake-log")
     return await FakeLogCommand.RunAsync(args).ConfigureAwait(false);
 }
 
-string[] known = ["parse", "catchup", "window", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
+string[] known = ["parse", "catchup", "window", "replay", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
 var runs = 3;
 var forcePublish = false;
 var selected = new List<string>();
@@ -100,6 +100,10 @@ Figure[] windowReplay =
     new("  replay read, domains-only (per CPU-second)", "≥ 200,000", "msgs/s", v => v >= 200_000),
 ];
 await Measure("window", () => { WindowBench.Run(windowBytes, windowAppend, windowReplay, runs); return Task.CompletedTask; }, [windowBytes, windowAppend, .. windowReplay]);
+
+var replayRate = new Figure("replay to one client, since=0, lite", "≥ 200,000", "msgs/s", v => v >= 200_000);
+var replayCpu = new Figure("  per server CPU-second", "report", "msgs/s", null);
+await Measure("replay", () => ReplayBench.RunAsync(replayRate, replayCpu, StreamFormat.Lite, "/", 200_000, runs), replayRate, replayCpu);
 
 var liteRate = new Figure("broadcast: msgs delivered/s, 500 lite clients", "≥ 600,000", "msgs/s", v => v >= 600_000);
 var liteRatio = new Figure("  ratio to bare Kestrel, same bytes/clients", "≥ 0.8", "", v => v >= 0.8);

@@ -16,4 +16,8 @@ public sealed class CertstreamOptions
 
     [ConfigurationKeyName("general")]
     public GeneralOptions General { get; set; } = new();
+
+    /// <summary>Ours: the retention window for cursor clients (replay, catch-up).</summary>
+    [ConfigurationKeyName("replay")]
+    public ReplayOptions Replay { get; set; } = new();
 }

@@ -15,7 +15,7 @@ internal static class ConfigurationKeys
 
     /// <summary>Paths that are sections (hold keys, never a value).</summary>
     public static IReadOnlyList<string> Sections { get; } =
-        ["webserver", "prometheus", "general", "general:buffer_sizes", "general:recovery"];
+        ["webserver", "prometheus", "general", "general:buffer_sizes", "general:recovery", "replay"];
 
     public static IReadOnlyList<ConfigurationKey> All { get; } =
     [
@@ -61,6 +61,9 @@ internal static class ConfigurationKeys
         Value("general:poll_interval", ValueRule.PositiveSeconds),
         Value("general:partial_tile_timeout", ValueRule.PositiveSeconds),
         Value("general:log_level", ValueRule.LogLevel),
+
+        Value("replay:max_messages", ValueRule.PositiveCount),
+        Value("replay:max_bytes", ValueRule.ByteCount),
     ];
 
     public static ConfigurationKey? Find(string path) =>

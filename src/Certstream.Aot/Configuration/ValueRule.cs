@@ -39,6 +39,11 @@ internal sealed class ValueRule
     public static ValueRule PositiveCount { get; } = new(
         "is not a valid size; use a whole number of 1 or more", raw => NormalizeInteger(raw, 1, int.MaxValue));
 
+    /// <summary>A size in bytes: at least 1 MiB (a smaller window holds almost nothing), at most 1 TiB.</summary>
+    public static ValueRule ByteCount { get; } = new(
+        "is not a valid size in bytes; use a whole number from 1048576 (1 MiB) to 1099511627776 (1 TiB), e.g. 268435456 for 256 MiB",
+        raw => NormalizeInteger(raw, 1L << 20, 1L << 40));
+
     public static ValueRule NonNegativeCount { get; } = new(
         "is not a valid number; use a whole number, 0 for no limit", raw => NormalizeInteger(raw, 0, int.MaxValue));
 

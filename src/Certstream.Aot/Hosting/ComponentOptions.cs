@@ -22,7 +22,17 @@ public static class ComponentOptions
             HeartbeatInterval = web.HeartbeatInterval,
             SlowClientPolicy = web.SlowClientPolicy == Certstream.Configuration.SlowClientPolicy.Disconnect ? Certstream.Streaming.SlowClientPolicy.Disconnect : Certstream.Streaming.SlowClientPolicy.Drop,
             MaxClients = web.MaxClients,
+            ReplayMaxMessages = options.Replay.MaxMessages,
+            ReplayMaxBytes = options.Replay.MaxBytes,
         };
+    }
+
+    /// <summary>Where seqs are persisted: beside the resume index, when recovery is on (otherwise seqs start at 1 each run).</summary>
+    public static string? SequenceFilePath(CertstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var recovery = options.General.Recovery;
+        return recovery.Enabled ? SequenceFile.PathFor(recovery.CtIndexFile) : null;
     }
 
     public static EndpointOptions Endpoints(CertstreamOptions options)

@@ -89,7 +89,8 @@ public sealed partial class ServerHost : IAsyncDisposable
 
         var app = builder.Build();
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-        var broadcaster = new Broadcaster(streaming, loggerFactory.CreateLogger<Broadcaster>());
+        var sequencePath = ComponentOptions.SequenceFilePath(options);
+        var broadcaster = new Broadcaster(streaming, loggerFactory.CreateLogger<Broadcaster>(), sequencePath is null ? null : SequenceFile.Open(sequencePath));
         var clients = new ConnectedClients(broadcaster, streaming, loggerFactory);
         var runtime = new CertstreamRuntime(runtimeSettings, broadcaster, loggerFactory, overrides.Time);
         StreamingEndpoints.Map(app, ComponentOptions.Endpoints(options), broadcaster, clients);
@@ -97,8 +98,11 @@ public sealed partial class ServerHost : IAsyncDisposable
         // Operations: /healthz, /readyz, /stats, metrics (on this server or on their own listener).
         var prometheus = options.Prometheus;
         var metricsOnMain = prometheus.Enabled && prometheus.UsesMainServer(web);
-        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, runtime.Pipeline.Stats, () => runtime.Refresher.ListLoaded, overrides.Time);
-        var observability = new Observability(sources, prometheus.ExposeSystemMetrics);
+        var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, runtime.Pipeline.Stats, () => runtime.Refresher.ListLoaded, overrides.Time) with
+        {
+            MetricsPath = metricsOnMain ? ComponentOptions.MetricsAccess(prometheus).RoutePath : null,
+        };
+        var observability = new Observability(sources, prometheus.ExposeSystemMetrics, overrides.RateSampleInterval);
         OperationsEndpoints.Map(app, observability, metricsOnMain ? ComponentOptions.MetricsAccess(prometheus) : null);
 
         var host = new ServerHost(app, broadcaster, runtime, configuration, observability);
@@ -189,6 +193,9 @@ public sealed record ServerHostOverrides
 
     /// <summary>Adjusts the background parts' options (e.g. short poll intervals in tests).</summary>
     public Func<RuntimeSettings, RuntimeSettings>? AdjustRuntime { get; init; }
+
+    /// <summary>How often /stats' rate history samples the counters (default <see cref="Operations.RateHistory.DefaultInterval"/>).</summary>
+    public TimeSpan? RateSampleInterval { get; init; }
 }
 
 /// <summary>

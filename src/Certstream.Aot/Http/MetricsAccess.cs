@@ -5,6 +5,9 @@ public sealed record MetricsAccess
 {
     public string Path { get; init; } = "/metrics";
 
+    /// <summary><see cref="Path"/> as routed: with a leading slash.</summary>
+    public string RoutePath => Path.StartsWith('/') ? Path : "/" + Path;
+
     /// <summary>prometheus.whitelist: enforced on the metrics path whichever server serves it (empty allows everyone).</summary>
     public IReadOnlyList<string> Whitelist { get; init; } = [];
 

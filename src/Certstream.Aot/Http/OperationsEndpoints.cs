@@ -46,8 +46,7 @@ public static class OperationsEndpoints
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(access);
         var allowed = AddressSet.Parse(access.Whitelist);
-        var path = access.Path.StartsWith('/') ? access.Path : "/" + access.Path;
-        routes.MapGet(path, (RequestDelegate)(context => ServeMetricsAsync(context, metrics, allowed)));
+        routes.MapGet(access.RoutePath, (RequestDelegate)(context => ServeMetricsAsync(context, metrics, allowed)));
     }
 
     internal static Task ServeMetricsAsync(HttpContext context, CertstreamMetrics metrics, AddressSet allowed)

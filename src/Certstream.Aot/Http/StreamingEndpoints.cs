@@ -48,16 +48,32 @@ public static class StreamingEndpoints
             (StreamFormats.Name(StreamFormat.DomainsOnly), NormalizePath(options.DomainsOnlyStreamPath), "the domains of every certificate", StreamFormat.DomainsOnly),
         };
         var index = streams.Select(s => (s.Name, s.Path, s.Description)).ToArray();
+        var dashboard = DashboardPage.Build(streams[1].Path, index);
 
         foreach (var stream in streams)
         {
             var format = stream.Format;
             // Routing matches "/full-stream" and "/full-stream/" alike.
-            app.Map(stream.Path, (RequestDelegate)(context => ServeStreamAsync(context, format, options, clients, index)));
+            app.Map(stream.Path, (RequestDelegate)(context => ServeStreamAsync(context, format, options, clients, index, dashboard)));
             app.MapGet(StreamIndexPage.ExamplePath(stream.Path), (RequestDelegate)(context => ServeExampleAsync(context, format, broadcaster)));
         }
 
         app.MapGet("/latest.json", (RequestDelegate)(context => ServeLatestAsync(context, broadcaster)));
+
+        // With no stream on "/", browsers still find the dashboard there; everyone else gets 404 as before.
+        if (!streams.Any(s => s.Path == "/"))
+        {
+            app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (RequestDelegate)(context =>
+            {
+                if (DashboardPage.Wants(context))
+                {
+                    return dashboard.ServeAsync(context);
+                }
+
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }));
+        }
 
         var lifetime = app.Services.GetService(typeof(IHostApplicationLifetime)) as IHostApplicationLifetime;
         lifetime?.ApplicationStopping.Register(() => clients.CloseAllAsync().Wait());
@@ -68,8 +84,15 @@ public static class StreamingEndpoints
         StreamFormat format,
         EndpointOptions options,
         ConnectedClients clients,
-        (string Name, string Path, string Description)[] index)
+        (string Name, string Path, string Description)[] index,
+        DashboardPage dashboard)
     {
+        if (DashboardPage.Wants(context))
+        {
+            await dashboard.ServeAsync(context);
+            return;
+        }
+
         if (!context.WebSockets.IsWebSocketRequest)
         {
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
@@ -100,6 +123,13 @@ public static class StreamingEndpoints
             }
         }
 
+        if (!TryReadStreamOptions(context.Request.Query, out var stream, out var problem))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteJsonErrorAsync(context, problem);
+            return;
+        }
+
         // A cap on clients keeps a flood of connections from exhausting memory; checked before the upgrade, so it is
         // a soft limit (simultaneous upgrades may pass it by a few).
         if (clients.Options.MaxClients > 0 && clients.Count >= clients.Options.MaxClients)
@@ -121,7 +151,54 @@ public static class StreamingEndpoints
         });
         var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        await clients.ServeAsync(socket, format, activity, heartbeat, client);
+        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream);
+    }
+
+    /// <summary>cursor=1, since=SEQ (implies the cursor), gaps=1 (streaming-api.md §1, §3–5).</summary>
+    private static bool TryReadStreamOptions(IQueryCollection query, out ClientStreamOptions options, out string problem)
+    {
+        options = ClientStreamOptions.Live;
+        problem = "";
+        var cursor = false;
+        var gaps = false;
+        long? since = null;
+        if (query.TryGetValue("cursor", out var cursorValue))
+        {
+            if (cursorValue.Count != 1 || cursorValue[0] != "1")
+            {
+                problem = "cursor must be 1 (each certificate message then carries \"seq\"), given once";
+                return false;
+            }
+
+            cursor = true;
+        }
+
+        if (query.TryGetValue("gaps", out var gapsValue))
+        {
+            if (gapsValue.Count != 1 || gapsValue[0] != "1")
+            {
+                problem = "gaps must be 1 (the client is told every range of messages it missed), given once";
+                return false;
+            }
+
+            gaps = true;
+        }
+
+        if (query.TryGetValue("since", out var sinceValue))
+        {
+            if (sinceValue.Count != 1
+                || !long.TryParse(sinceValue[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+            {
+                problem = "since must be a seq (a whole number >= 0, 0 replays the whole retention window), given once";
+                return false;
+            }
+
+            since = seq;
+            cursor = true;
+        }
+
+        options = new ClientStreamOptions(cursor, since, gaps);
+        return true;
     }
 
     private static Task ServeExampleAsync(HttpContext context, StreamFormat format, Broadcaster broadcaster)

@@ -58,6 +58,14 @@ public sealed class CertificateMessage
         return bytes;
     }
 
+    /// <summary>Encodes every format not encoded yet (the replay window and the live ring keep all three).</summary>
+    public void EncodeAll()
+    {
+        GetBytes(StreamFormat.Full);
+        GetBytes(StreamFormat.Lite);
+        GetBytes(StreamFormat.DomainsOnly);
+    }
+
     /// <summary>
     /// The lite bytes and their <see cref="LiteLayout"/>, from which every format can be rebuilt (with the chain
     /// and the leaf DER of <see cref="Update"/>); false for a message not built from an update.

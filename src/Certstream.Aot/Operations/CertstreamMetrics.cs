@@ -70,6 +70,26 @@ public sealed class CertstreamMetrics : IDisposable
             description: "Messages dropped because a client's queue was full, by stream.");
         Meter.CreateObservableGauge(Prefix + "client_queue_messages", () => PerStream(s => s.QueuedMessages),
             description: "Messages waiting in the client queues of each stream (sum over its clients).");
+        Meter.CreateObservableGauge(Prefix + "cursor_clients", () => PerStream(s => s.CursorClients),
+            description: "Clients connected with cursor=1 or since=, by stream.");
+        Meter.CreateObservableGauge(Prefix + "replaying_clients", () => PerStream(s => s.ReplayingClients),
+            description: "Clients reading older messages than the live ring holds (replay or catch-up from the retention window), by stream.");
+        Meter.CreateObservableCounter(Prefix + "gap_messages_total", () => PerStream(s => s.GapMessages),
+            description: "Gap messages sent to clients, by stream.");
+        Meter.CreateObservableCounter(Prefix + "gap_missed_messages_total", () => PerStream(s => s.GapMissed),
+            description: "Certificate messages covered by the gap messages sent (sum of their missed), by stream.");
+
+        // The retention window (replay).
+        Meter.CreateObservableGauge(Prefix + "window_oldest_seq", () => streaming.Window.OldestSeq,
+            description: "Oldest seq a client can still get (0 before the first certificate).");
+        Meter.CreateObservableGauge(Prefix + "window_newest_seq", () => streaming.Window.NewestSeq,
+            description: "Newest seq published (0 before the first certificate).");
+        Meter.CreateObservableGauge(Prefix + "window_messages", () => streaming.Window.Messages,
+            description: "Certificate messages in the retention window.");
+        Meter.CreateObservableGauge(Prefix + "window_bytes", () => streaming.Window.Bytes,
+            description: "Bytes the retention window holds (all three formats).");
+        Meter.CreateObservableGauge(Prefix + "window_seconds", () => streaming.Window.Seconds,
+            description: "Seconds between the oldest and the newest message of the retention window.");
         Meter.CreateObservableGauge(Prefix + "publish_queue_messages", () => (long)streaming.PublishQueueDepth,
             description: "Certificates waiting for the broadcaster.");
         Meter.CreateObservableGauge(Prefix + "build_info", () => new Measurement<long>(1, Tag("version", AppInfo.Version)),

@@ -6,13 +6,14 @@ namespace Certstream.Operations;
 /// </summary>
 public sealed class Observability : IDisposable
 {
-    public Observability(OperationsSources sources, bool exposeSystemMetrics)
+    public Observability(OperationsSources sources, bool exposeSystemMetrics, TimeSpan? rateSampleInterval = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         Sources = sources;
         Metrics = new CertstreamMetrics(sources, exposeSystemMetrics);
         Readiness = new Readiness(sources);
-        Stats = new StatsBuilder(sources, Readiness);
+        History = new RateHistory(sources, rateSampleInterval);
+        Stats = new StatsBuilder(sources, Readiness, History);
     }
 
     public OperationsSources Sources { get; }
@@ -23,5 +24,12 @@ public sealed class Observability : IDisposable
 
     public StatsBuilder Stats { get; }
 
-    public void Dispose() => Metrics.Dispose();
+    /// <summary>Entries per second over the last minutes and per log entries per minute, for /stats.</summary>
+    public RateHistory History { get; }
+
+    public void Dispose()
+    {
+        History.Dispose();
+        Metrics.Dispose();
+    }
 }

@@ -29,6 +29,9 @@ public sealed record OperationsSources
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The metrics path when this server serves it (shown in /stats for the dashboard's link); null otherwise.</summary>
+    public string? MetricsPath { get; init; }
+
     /// <summary>(regular, precert) from the pipeline or, without one, the broadcaster.</summary>
     public (long Regular, long Precert) CertificateCounts() =>
         Pipeline is { } pipeline

@@ -9,13 +9,16 @@ public sealed class StatsBuilder
 {
     private readonly OperationsSources _sources;
     private readonly Readiness _readiness;
+    private readonly RateHistory? _history;
 
-    public StatsBuilder(OperationsSources sources, Readiness readiness)
+    /// <param name="history">Rates over time; without it /stats has no history and no entries per minute.</param>
+    public StatsBuilder(OperationsSources sources, Readiness readiness, RateHistory? history = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(readiness);
         _sources = sources;
         _readiness = readiness;
+        _history = history;
     }
 
     /// <summary>A watcher counts as failing when its state says so (it has failed repeatedly in a row).</summary>
@@ -29,30 +32,47 @@ public sealed class StatsBuilder
     {
         var now = _sources.Time.GetUtcNow();
         var streaming = _sources.Streaming;
-        var streams = StreamFormats.All.Select(f =>
+        var perStream = StreamFormats.All.Select(f => (Format: f, Stats: streaming.For(f))).ToList();
+        var streams = perStream.Select(p =>
         {
-            var s = streaming.For(f);
-            return new StreamStatsReport(StreamFormats.Name(f), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
+            var s = p.Stats;
+            return new StreamStatsReport(StreamFormats.Name(p.Format), s.ConnectedClients, s.MessagesSent, s.BytesSent, s.MessagesDropped, s.QueuedMessages);
         }).ToList();
-        var logs = _sources.Logs().Select(l => new LogStatsReport(
-            l.Name,
-            l.Url,
-            l.Operator,
-            l.Kind == LogKind.Tiled ? "tiled" : "rfc6962",
-            WatcherStateNames.Of(l.State),
-            IsFailing(l),
-            l.TreeSize,
-            l.NextIndex,
-            LogLag.Entries(l),
-            LogLag.Seconds(l, now) is { } seconds ? Math.Round(seconds, 3) : null,
-            _sources.CertificatesOf(l),
-            _sources.FailuresOf(l),
-            l.RateLimitedCount,
-            l.FetchErrors.ToDictionary(p => FetchErrorKindNames.Of(p.Key), p => p.Value, StringComparer.Ordinal),
-            l.LastSuccess,
-            l.LastError,
-            l.LastErrorAt,
-            l.LearnedBatchCap)).ToList();
+        var window = streaming.Window;
+        var replay = new ReplayStatsReport(
+            window.OldestSeq,
+            window.NewestSeq,
+            window.Messages,
+            window.Bytes,
+            window.Seconds,
+            perStream.Sum(p => p.Stats.CursorClients),
+            perStream.Sum(p => p.Stats.ReplayingClients),
+            perStream.Sum(p => p.Stats.GapMessages),
+            perStream.Sum(p => p.Stats.GapMissed));
+        var logs = _sources.Logs().Select(l =>
+        {
+            var certificates = _sources.CertificatesOf(l);
+            return new LogStatsReport(
+                l.Name,
+                l.Url,
+                l.Operator,
+                l.Kind == LogKind.Tiled ? "tiled" : "rfc6962",
+                WatcherStateNames.Of(l.State),
+                IsFailing(l),
+                l.TreeSize,
+                l.NextIndex,
+                LogLag.Entries(l),
+                LogLag.Seconds(l, now) is { } seconds ? Math.Round(seconds, 3) : null,
+                certificates,
+                _sources.FailuresOf(l),
+                l.RateLimitedCount,
+                l.FetchErrors.ToDictionary(p => FetchErrorKindNames.Of(p.Key), p => p.Value, StringComparer.Ordinal),
+                l.LastSuccess,
+                l.LastError,
+                l.LastErrorAt,
+                l.LearnedBatchCap,
+                _history?.EntriesPerMinute(l.NormalizedKey, certificates));
+        }).ToList();
         var readiness = _readiness.Check();
         var (regular, precert) = _sources.CertificateCounts();
         var totals = new StatsTotals(
@@ -73,6 +93,9 @@ public sealed class StatsBuilder
             readiness.Reason,
             totals,
             streams,
-            logs);
+            replay,
+            logs,
+            _history is null ? null : new RateHistoryReport(_history.Interval.TotalSeconds, _history.EntriesPerSecond()),
+            _sources.MetricsPath);
     }
 }

@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Certstream.Operations;
 
-/// <summary>The /stats document (snake_case JSON through <see cref="StatsJsonContext"/>).</summary>
+/// <summary>
+/// The /stats document (snake_case JSON through <see cref="StatsJsonContext"/>). <see cref="MetricsPath"/>: where
+/// this server serves Prometheus metrics, null when it does not (disabled, or on their own listener).
+/// </summary>
 public sealed record StatsReport(
     string Version,
     DateTimeOffset StartedAt,
@@ -11,7 +14,25 @@ public sealed record StatsReport(
     string ReadyReason,
     StatsTotals Totals,
     IReadOnlyList<StreamStatsReport> Streams,
-    IReadOnlyList<LogStatsReport> Logs);
+    ReplayStatsReport Replay,
+    IReadOnlyList<LogStatsReport> Logs,
+    RateHistoryReport? History,
+    string? MetricsPath);
+
+/// <summary>Entries per second in each <see cref="IntervalSeconds"/> over the last minutes, oldest first (<see cref="RateHistory"/>).</summary>
+public sealed record RateHistoryReport(double IntervalSeconds, IReadOnlyList<double> EntriesPerSecond);
+
+/// <summary>The retention window and the clients with a cursor (streaming-api.md §3–5, §7).</summary>
+public sealed record ReplayStatsReport(
+    long OldestSeq,
+    long NewestSeq,
+    long WindowMessages,
+    long WindowBytes,
+    double WindowSeconds,
+    int CursorClients,
+    int ReplayingClients,
+    long GapMessages,
+    long GapMissed);
 
 /// <summary>Totals since start.</summary>
 public sealed record StatsTotals(
@@ -34,7 +55,7 @@ public sealed record StreamStatsReport(
     long MessagesDropped,
     long Queued);
 
-/// <summary>One log's watcher.</summary>
+/// <summary>One log's watcher. <see cref="EntriesPerMinute"/>: over about the last minute; null until measured.</summary>
 public sealed record LogStatsReport(
     string Name,
     string Url,
@@ -53,7 +74,8 @@ public sealed record LogStatsReport(
     DateTimeOffset? LastSuccess,
     string? LastError,
     DateTimeOffset? LastErrorAt,
-    int? BatchCap);
+    int? BatchCap,
+    double? EntriesPerMinute);
 
 /// <summary>Source-generated JSON for /stats and /readyz (no reflection).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]

@@ -114,11 +114,11 @@ public sealed partial class CertificatePipeline
             var update = _updates.Create(batch.Log, watched.Entry, seen);
             var message = CertificateMessage.From(update);
 
-            // Encode the formats someone listens to here, on the parsing cores, so the broadcaster's single
-            // thread only fans out bytes that already exist.
+            // Encode here, on the parsing cores, so the broadcaster's single thread only appends bytes that already
+            // exist: lite always (the retention window stores it), the others when someone listens to them.
             foreach (var format in StreamFormats.All)
             {
-                if (_broadcaster.HasSubscribers(format))
+                if (format == StreamFormat.Lite || _broadcaster.HasSubscribers(format))
                 {
                     message.GetBytes(format);
                 }

@@ -6,15 +6,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Certstream.Streaming;
 
 /// <summary>
-/// Fans every published certificate out to the subscribers of each stream format. Publishing waits when the
-/// inbox is full (upstream never drops); fan-out never waits on a client: each subscriber queues or drops.
-/// A format is encoded only if some subscriber accepts the message, and every subscriber of that format gets
-/// the same bytes.
+/// The single ordering point of the stream: gives every published certificate its seq (dense, persisted through
+/// <see cref="SequenceFile"/> so it never goes backwards), appends it to the shared <see cref="MessageRing"/> that every
+/// WebSocket session reads at its own position, and wakes the sessions waiting at the head. Publishing waits when the
+/// inbox is full (upstream never drops); fan-out never waits on a client. In-process subscribers
+/// (<see cref="IStreamSubscriber"/>: benchmarks, later a broker edge) are offered each message as it is appended.
+/// Every client of a format gets the same bytes.
 /// </summary>
 public sealed partial class Broadcaster : IAsyncDisposable
 {
     /// <summary>How many lite messages /latest.json serves.</summary>
     public const int LatestCount = 25;
+
+    /// <summary>Most messages appended before the sleeping sessions are woken.</summary>
+    private const int MaxBatch = 256;
 
     private static readonly StreamFormat[] Formats = [StreamFormat.Full, StreamFormat.Lite, StreamFormat.DomainsOnly];
 
@@ -27,14 +32,19 @@ public sealed partial class Broadcaster : IAsyncDisposable
     private readonly StreamCounters[] _counters = [new(), new(), new()];
     private readonly CertificateMessage?[] _newest = new CertificateMessage?[3];
     private readonly LatestMessages _latest = new(LatestCount);
+    private readonly ClientSession[][] _sessions = [[], [], []];
+    private readonly SequenceFile? _sequence;
     private readonly Task _fanOut;
     private long _published;
     private long _publishedPrecerts;
 
-    public Broadcaster(StreamingOptions options, ILogger<Broadcaster>? logger = null)
+    /// <param name="sequence">Where seqs are persisted; null: they start at 1 in every process.</param>
+    public Broadcaster(StreamingOptions options, ILogger<Broadcaster>? logger = null, SequenceFile? sequence = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _sequence = sequence;
+        Ring = new MessageRing(new RetentionWindow(options.ReplayMaxMessages, options.ReplayMaxBytes), sequence?.NextSeq ?? 1);
         _inbox = Channel.CreateBounded<CertificateMessage>(new BoundedChannelOptions(options.PublishQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -45,6 +55,12 @@ public sealed partial class Broadcaster : IAsyncDisposable
     }
 
     public StreamingStats Stats { get; }
+
+    /// <summary>The published messages every session reads (hot ring and retention window).</summary>
+    internal MessageRing Ring { get; }
+
+    /// <summary>The retention window (replay and catch-up).</summary>
+    internal RetentionWindow Window => Ring.Window;
 
     internal long MessagesPublished => Interlocked.Read(ref _published);
 
@@ -98,7 +114,28 @@ public sealed partial class Broadcaster : IAsyncDisposable
     internal IStreamSubscriber[] SubscribersOf(StreamFormat format) => Volatile.Read(ref _subscribers[(int)format]);
 
     /// <summary>Whether anyone listens to <paramref name="format"/> now: producers may encode it ahead, off this thread.</summary>
-    public bool HasSubscribers(StreamFormat format) => SubscribersOf(format).Length > 0;
+    public bool HasSubscribers(StreamFormat format) => SubscribersOf(format).Length > 0 || SessionsOf(format).Length > 0;
+
+    /// <summary>The WebSocket sessions reading <paramref name="format"/> now.</summary>
+    internal ClientSession[] SessionsOf(StreamFormat format) => Volatile.Read(ref _sessions[(int)format]);
+
+    internal void Attach(ClientSession session)
+    {
+        lock (_subscribersLock)
+        {
+            ref var slot = ref _sessions[(int)session.Format];
+            Volatile.Write(ref slot, [.. slot, session]);
+        }
+    }
+
+    internal void Detach(ClientSession session)
+    {
+        lock (_subscribersLock)
+        {
+            ref var slot = ref _sessions[(int)session.Format];
+            Volatile.Write(ref slot, [.. slot.Where(s => s != session)]);
+        }
+    }
 
     internal StreamCounters CountersOf(StreamFormat format) => _counters[(int)format];
 
@@ -112,23 +149,87 @@ public sealed partial class Broadcaster : IAsyncDisposable
     private async Task FanOutAsync()
     {
         var reader = _inbox.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var seq = Ring.Newest;
+        try
         {
-            while (reader.TryRead(out var message))
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                foreach (var format in Formats)
+                // One wake-up of the sleeping sessions per batch, not per message.
+                for (var inBatch = 0; inBatch < MaxBatch && reader.TryRead(out var message); inBatch++)
                 {
-                    Deliver(message, format);
+                    if (!TryEncode(message, _logger))
+                    {
+                        continue;
+                    }
+
+                    seq++;
+                    Reserve(seq);
+                    foreach (var format in Formats)
+                    {
+                        Deliver(message, format);
+                    }
+
+                    Ring.Append(seq, message);
+                    _latest.Add(message);
+                    if (message.IsPrecert)
+                    {
+                        Interlocked.Increment(ref _publishedPrecerts);
+                    }
+
+                    Interlocked.Increment(ref _published);
                 }
 
-                _latest.Add(message);
-                if (message.IsPrecert)
-                {
-                    Interlocked.Increment(ref _publishedPrecerts);
-                }
-
-                Interlocked.Increment(ref _published);
+                Ring.WakeSleepers();
             }
+        }
+        finally
+        {
+            Ring.WakeSleepers();
+            CloseSequence();
+        }
+    }
+
+    /// <summary>
+    /// The lite format (what the retention window stores) is encoded before the message gets a seq, normally already
+    /// on the parsing cores; the others are encoded on first use.
+    /// </summary>
+    private static bool TryEncode(CertificateMessage message, ILogger logger)
+    {
+        try
+        {
+            message.GetBytes(StreamFormat.Lite);
+            return true;
+        }
+#pragma warning disable CA1031 // An encoder bug must not stop the stream for everyone else; the message gets no seq.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogEncodeFailed(logger, e, message.LogUrl, message.CertIndex);
+            return false;
+        }
+    }
+
+    private void Reserve(long seq)
+    {
+        try
+        {
+            _sequence?.Reserve(seq);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogSequenceSaveFailed(_logger, e.Message);
+        }
+    }
+
+    private void CloseSequence()
+    {
+        try
+        {
+            _sequence?.Close(Ring.Newest);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogSequenceSaveFailed(_logger, e.Message);
         }
     }
 
@@ -164,6 +265,12 @@ public sealed partial class Broadcaster : IAsyncDisposable
 
         Volatile.Write(ref _newest[(int)format], message);
     }
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Encoding {LogUrl} index {CertIndex} failed; the certificate is not published")]
+    private static partial void LogEncodeFailed(ILogger logger, Exception exception, string logUrl, long certIndex);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "Could not save the seq reservation ({Reason}): after a crash, seqs could repeat")]
+    private static partial void LogSequenceSaveFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "Fan-out of {Format} failed for {LogUrl} index {CertIndex}")]
     private static partial void LogFanOutFailed(ILogger logger, Exception exception, StreamFormat format, string logUrl, long certIndex);

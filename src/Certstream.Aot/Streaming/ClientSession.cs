@@ -1,26 +1,46 @@
 using System.Net.WebSockets;
+using Certstream.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Certstream.Streaming;
 
 /// <summary>
-/// One connected WebSocket client: a writer loop that sends queued payloads as text frames, a reader loop that
-/// reads and ignores small client messages, and a check on the shared supervision tick that enforces the silence
-/// timeout, the slow-client policy and optional JSON heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does
-/// not complete within the close timeout aborts the connection.
+/// One connected WebSocket client: a writer loop that reads the shared <see cref="MessageRing"/> at the client's own
+/// position and sends each message as a text frame, a reader loop that reads and ignores small client messages, and a
+/// check on the shared supervision tick that enforces the silence timeout, the slow-client policy and optional JSON
+/// heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
+/// timeout aborts the connection.
 /// </summary>
+/// <remarks>
+/// <para>Position. <see cref="_next"/> is the next seq to send; only the writer loop moves it, forward only, so every seq
+/// reaches the client at most once and in order. Live delivery, replay (<c>since</c>) and catching up after a stall are
+/// the same loop: a seq still in the hot ring is sent as the shared payload, an older one is read from the retention
+/// window, and one older than the window is reported as a gap (cursor clients, and <c>gaps=1</c>) or counted as dropped.</para>
+/// <para>Slow clients without cursor (streaming-api.md §5): being behind costs no memory here, so a burst is never dropped.
+/// A client that stays more than <see cref="StreamingOptions.ClientQueueCapacity"/> messages behind for longer than
+/// <see cref="StreamingOptions.SlowClientGrace"/> loses the oldest of them, keeping the newest capacity messages.
+/// A cursor client is never dropped from: it reads the window at its own pace.</para>
+/// <para>Filters (seam): a selector plugs in where <see cref="DeliverAsync"/> picks the next seq: a rejected seq just
+/// advances the position without a send. For thousands of filtered clients, a filter stage on the publish side can hand
+/// a session only its matching seqs instead of <c>_next + 1</c>; replay and gaps work unchanged on those positions.</para>
+/// </remarks>
 internal sealed partial class ClientSession
 {
     private const int ReadBufferBytes = 256;
 
     private readonly WebSocket _socket;
-    private readonly ClientQueue _queue;
+    private readonly MessageRing _ring;
+    private readonly StreamFormat _format;
+    private readonly ClientStreamOptions _stream;
     private readonly ClientActivity _activity;
     private readonly StreamingOptions _options;
     private readonly TimeSpan _heartbeatInterval;
     private readonly StreamCounters _counters;
+    private readonly DropReporter _dropReporter;
     private readonly ILogger _logger;
     private readonly string _client;
+    private readonly SessionWake _wake = new();
+    private readonly SendBuffer _buffer = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _closeRequested;
@@ -29,35 +49,83 @@ internal sealed partial class ClientSession
     private string _closeDescription = "";
     private Timer? _abortTimer;
     private long _nextHeartbeat;
+    private int _heartbeatDue;
+    private long _next;
+    private long _dropped;
+    private long _behindSince;
+    private long _lastDropAt;
+    private long _pendingGapFrom;
+    private long _pendingGapTo;
 
     public ClientSession(
         WebSocket socket,
-        ClientQueue queue,
+        MessageRing ring,
+        StreamFormat format,
+        ClientStreamOptions stream,
         ClientActivity activity,
         StreamingOptions options,
         TimeSpan heartbeatInterval,
         StreamCounters counters,
+        DropReporter dropReporter,
         ILogger logger,
         string client)
     {
         _socket = socket;
-        _queue = queue;
+        _ring = ring;
+        _format = format;
+        _stream = stream;
         _activity = activity;
         _options = options;
         _heartbeatInterval = heartbeatInterval;
         _counters = counters;
+        _dropReporter = dropReporter;
         _logger = logger;
         _client = client;
         _nextHeartbeat = Environment.TickCount64 + (long)heartbeatInterval.TotalMilliseconds;
+        _next = StartPosition(ring, stream);
     }
 
     /// <summary>The client's address as given to the session (for metrics).</summary>
     public string Client => _client;
 
-    public ClientQueue Queue => _queue;
+    public StreamFormat Format => _format;
+
+    /// <summary>The client asked for seqs (<c>cursor=1</c> or <c>since</c>).</summary>
+    public bool HasCursor => _stream.Cursor;
+
+    /// <summary>Messages dropped for this client.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Published messages this client has not been sent yet.</summary>
+    public long Behind => Math.Max(0, _ring.Newest - Volatile.Read(ref _next) + 1);
+
+    /// <summary>The client reads older messages than the hot ring holds: it replays or catches up from the window.</summary>
+    public bool Replaying
+    {
+        get
+        {
+            var next = Volatile.Read(ref _next);
+            return next <= _ring.Newest && _ring.IsBehindHot(next);
+        }
+    }
 
     /// <summary>Completes when the session has ended, however it ended.</summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>
+    /// Where a client starts: live after the newest message; after <c>since</c> (0: the oldest retained, without a gap
+    /// notice); a cursor ahead of the newest seq just goes live.
+    /// </summary>
+    internal static long StartPosition(MessageRing ring, ClientStreamOptions stream)
+    {
+        var live = ring.Newest + 1;
+        return stream.Since switch
+        {
+            null => live,
+            0 => Math.Min(ring.Oldest, live),
+            { } since => Math.Min(since + 1, live),
+        };
+    }
 
     public async Task RunAsync()
     {
@@ -78,12 +146,13 @@ internal sealed partial class ClientSession
             }
 
             await _stop.CancelAsync().ConfigureAwait(false);
-            LogClosed(_logger, _client, (int)_closeStatus, _closeDescription, _queue.Dropped);
+            LogClosed(_logger, _client, (int)_closeStatus, _closeDescription, Dropped);
         }
         finally
         {
             _abortTimer?.Dispose();
             _stop.Dispose();
+            _buffer.Clear();
             _completion.TrySetResult();
         }
     }
@@ -108,27 +177,41 @@ internal sealed partial class ClientSession
         {
             // The session already finished.
         }
+
+        _wake.Set();
     }
 
     private async Task WriteLoopAsync()
     {
-        var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            while (!_stop.IsCancellationRequested)
             {
-                while (!_stop.IsCancellationRequested && reader.TryRead(out var payload))
+                if (Interlocked.Exchange(ref _heartbeatDue, 0) == 1)
                 {
-                    _queue.MarkHasRoom();
-                    // No token: cancelling a send aborts the socket. A stuck send is ended by the abort timer.
-                    await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-                    _counters.AddSent(1, payload.Length);
+                    await SendAsync(HeartbeatMessage.Create(DateTimeOffset.UtcNow), certificate: false).ConfigureAwait(false);
+                    continue;
                 }
+
+                var next = _next;
+                var newest = _ring.Newest;
+                if (next > newest)
+                {
+                    if (_ring.SleepUntilPublished(_wake, next))
+                    {
+                        await _wake.WaitAsync().ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                if (!_stream.Cursor)
+                {
+                    next = ApplyBufferLimit(next, newest);
+                }
+
+                await DeliverAsync(next).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Close requested.
         }
 #pragma warning disable CA1031 // Any send failure means the connection is gone; the session just ends.
         catch (Exception e)
@@ -154,6 +237,159 @@ internal sealed partial class ClientSession
 #pragma warning restore CA1031
         {
             _connectionLost = true;
+        }
+    }
+
+    /// <summary>Sends message <paramref name="seq"/>, from the hot ring or the window, or reports it (and what follows up to the oldest retained) as missed.</summary>
+    private async ValueTask DeliverAsync(long seq)
+    {
+        if (_ring.TryGetHot(seq, out var message))
+        {
+            await SendPendingGapAsync().ConfigureAwait(false);
+            var payload = message.GetBytes(_format);
+            if (_stream.Cursor)
+            {
+                _buffer.WriteWithSeq(payload.Span, seq);
+                await SendBufferAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await SendAsync(payload, certificate: true).ConfigureAwait(false);
+            }
+
+            Volatile.Write(ref _next, seq + 1);
+            return;
+        }
+
+        if (_ring.Window.TryWrite(seq, _format, _buffer))
+        {
+            if (_stream.Cursor)
+            {
+                _buffer.AppendSeq(seq);
+            }
+
+            if (_pendingGapFrom != 0)
+            {
+                // The gap notice goes first; the message waits in the buffer meanwhile.
+                var held = _buffer.Written.ToArray();
+                _buffer.Clear();
+                await SendPendingGapAsync().ConfigureAwait(false);
+                await SendAsync(held, certificate: true).ConfigureAwait(false);
+            }
+            else
+            {
+                await SendBufferAsync().ConfigureAwait(false);
+            }
+
+            Volatile.Write(ref _next, seq + 1);
+            return;
+        }
+
+        // Neither holds it: it is older than everything retained (a reader only asks for published seqs).
+        var resume = Math.Max(_ring.Oldest, seq + 1);
+        await MissedAsync(seq, resume - 1).ConfigureAwait(false);
+        Volatile.Write(ref _next, resume);
+    }
+
+    /// <summary>
+    /// A client without cursor that stayed more than its buffer behind for the grace period loses the oldest messages,
+    /// keeping the newest buffer's worth. Returns the position to deliver next.
+    /// </summary>
+    private long ApplyBufferLimit(long next, long newest)
+    {
+        var limit = _options.ClientQueueCapacity;
+        if (newest - next + 1 <= limit)
+        {
+            Interlocked.Exchange(ref _behindSince, 0);
+            return next;
+        }
+
+        var now = Environment.TickCount64;
+        Interlocked.CompareExchange(ref _behindSince, now, 0);
+        var since = Math.Max(Interlocked.Read(ref _behindSince), _lastDropAt);
+        if (now - since < (long)_options.SlowClientGrace.TotalMilliseconds)
+        {
+            return next;
+        }
+
+        var keepFrom = newest - limit + 1;
+        RecordDrop(next, keepFrom - 1);
+        _lastDropAt = now;
+        Volatile.Write(ref _next, keepFrom);
+        return keepFrom;
+    }
+
+    private async ValueTask MissedAsync(long from, long to)
+    {
+        if (_stream.Cursor)
+        {
+            GapMessage.Write(_buffer, from, to);
+            await SendAsync(_buffer.Written, certificate: false).ConfigureAwait(false);
+            _buffer.Clear();
+            _counters.AddGap(to - from + 1);
+            if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect)
+            {
+                LogTooSlow(_logger, _client, to - from + 1);
+                RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
+            }
+
+            return;
+        }
+
+        RecordDrop(from, to);
+    }
+
+    private void RecordDrop(long from, long to)
+    {
+        var count = to - from + 1;
+        Interlocked.Add(ref _dropped, count);
+        _counters.AddDropped(count);
+        _dropReporter.OnDrop(count);
+        if (_stream.Gaps)
+        {
+            // Drops only ever skip forward from the position, so a pending range and a new one are contiguous.
+            if (_pendingGapFrom == 0)
+            {
+                _pendingGapFrom = from;
+            }
+
+            _pendingGapTo = to;
+        }
+    }
+
+    private async ValueTask SendPendingGapAsync()
+    {
+        if (_pendingGapFrom == 0)
+        {
+            return;
+        }
+
+        GapMessage.Write(_buffer, _pendingGapFrom, _pendingGapTo);
+        _counters.AddGap(_pendingGapTo - _pendingGapFrom + 1);
+        _pendingGapFrom = 0;
+        _pendingGapTo = 0;
+        await SendBufferAsync(certificate: false).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendBufferAsync(bool certificate = true)
+    {
+        try
+        {
+            await SendAsync(_buffer.Written, certificate).ConfigureAwait(false);
+        }
+        finally
+        {
+            _buffer.Clear();
+        }
+    }
+
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> payload, bool certificate)
+    {
+        // No token: cancelling a send aborts the socket. A stuck send is ended by the abort timer.
+        await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+        if (certificate)
+        {
+            _counters.AddSent(1, payload.Length);
         }
     }
 
@@ -217,18 +453,32 @@ internal sealed partial class ClientSession
             return;
         }
 
-        var fullSince = _queue.FullSince;
-        if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect && fullSince != 0 && now - fullSince > timeoutMs)
+        if (!_stream.Cursor)
         {
-            LogTooSlow(_logger, _client, _queue.Dropped);
-            RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
-            return;
+            // The writer may be stuck in a send to this very client, so the tick watches how far behind it is too.
+            if (Behind > _options.ClientQueueCapacity)
+            {
+                Interlocked.CompareExchange(ref _behindSince, now, 0);
+            }
+            else
+            {
+                Interlocked.Exchange(ref _behindSince, 0);
+            }
+
+            var behindSince = Interlocked.Read(ref _behindSince);
+            if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect && behindSince != 0 && now - behindSince > timeoutMs)
+            {
+                LogTooSlow(_logger, _client, Dropped);
+                RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
+                return;
+            }
         }
 
         var heartbeatMs = (long)_heartbeatInterval.TotalMilliseconds;
         if (heartbeatMs > 0 && now >= _nextHeartbeat)
         {
-            _queue.TryOfferControl(HeartbeatMessage.Create(DateTimeOffset.UtcNow));
+            Volatile.Write(ref _heartbeatDue, 1);
+            _wake.Set();
             _nextHeartbeat = now + heartbeatMs;
         }
     }
@@ -236,7 +486,7 @@ internal sealed partial class ClientSession
     [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Client {Client} sent nothing for {Seconds} s, closing with 1008")]
     private static partial void LogSilent(ILogger logger, string client, double seconds);
 
-    [LoggerMessage(EventId = 412, Level = LogLevel.Information, Message = "Client {Client} stayed too slow ({Dropped} messages dropped), closing with 1008")]
+    [LoggerMessage(EventId = 412, Level = LogLevel.Information, Message = "Client {Client} stayed too slow ({Dropped} messages dropped or missed), closing with 1008")]
     private static partial void LogTooSlow(ILogger logger, string client, long dropped);
 
     [LoggerMessage(EventId = 413, Level = LogLevel.Debug, Message = "Client {Client} send failed: {Reason}")]

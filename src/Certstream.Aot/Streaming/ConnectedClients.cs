@@ -43,26 +43,32 @@ public sealed class ConnectedClients
 
     /// <summary>Messages dropped so far for each connected client (read-only, for metrics).</summary>
     public IReadOnlyList<(string Client, StreamFormat Format, long Dropped)> DropsByClient() =>
-        [.. _sessions.Keys.Select(s => (s.Client, s.Queue.Format, s.Queue.Dropped))];
+        [.. _sessions.Keys.Select(s => (s.Client, s.Format, s.Dropped))];
 
     /// <summary>
     /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
     /// (see <see cref="ActivityTrackingStream"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
     /// </summary>
-    public async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client)
+    public async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
         var counters = _broadcaster.CountersOf(format);
-        var queue = new ClientQueue(
+        var session = new ClientSession(
+            socket,
+            _broadcaster.Ring,
             format,
-            _options.ClientQueueCapacity,
+            stream ?? ClientStreamOptions.Live,
+            activity,
+            _options,
+            heartbeatInterval,
             counters,
-            new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval));
-        var session = new ClientSession(socket, queue, activity, _options, heartbeatInterval, counters, _logger, client);
+            new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval),
+            _logger,
+            client);
         _sessions.TryAdd(session, 0);
         EnsureSupervision(heartbeatInterval);
-        _broadcaster.Subscribe(queue);
+        _broadcaster.Attach(session);
         if (_stopping)
         {
             session.RequestClose(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
@@ -74,8 +80,7 @@ public sealed class ConnectedClients
         }
         finally
         {
-            _broadcaster.Unsubscribe(queue);
-            queue.Complete();
+            _broadcaster.Detach(session);
             _sessions.TryRemove(session, out _);
         }
     }

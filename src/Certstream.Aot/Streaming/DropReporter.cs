@@ -21,10 +21,10 @@ internal sealed partial class DropReporter
         _intervalMs = (long)interval.TotalMilliseconds;
     }
 
-    /// <summary>Called on the broadcaster thread only.</summary>
-    public void OnDrop()
+    /// <summary>Called on the session's writer loop only.</summary>
+    public void OnDrop(long count)
     {
-        _unreported++;
+        _unreported += count;
         var now = Environment.TickCount64;
         if (_reportedAny && now - _lastReport < _intervalMs)
         {
@@ -45,7 +45,7 @@ internal sealed partial class DropReporter
         _unreported = 0;
     }
 
-    [LoggerMessage(EventId = 421, Level = LogLevel.Warning, Message = "Client {Client} on {Stream} is too slow: its queue is full, dropping messages")]
+    [LoggerMessage(EventId = 421, Level = LogLevel.Warning, Message = "Client {Client} on {Stream} is too slow: it stayed behind its buffer, dropping messages")]
     private static partial void LogFirstDrop(ILogger logger, string client, string stream);
 
     [LoggerMessage(EventId = 422, Level = LogLevel.Warning, Message = "Client {Client} on {Stream} still too slow: {Count} messages dropped since the last report")]

@@ -6,6 +6,8 @@ internal sealed class StreamCounters
     private long _messagesSent;
     private long _bytesSent;
     private long _messagesDropped;
+    private long _gapMessages;
+    private long _gapCovered;
 
     public long MessagesSent => Interlocked.Read(ref _messagesSent);
 
@@ -19,5 +21,17 @@ internal sealed class StreamCounters
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
-    public void AddDropped() => Interlocked.Increment(ref _messagesDropped);
+    /// <summary>Gap messages sent to clients.</summary>
+    public long GapMessages => Interlocked.Read(ref _gapMessages);
+
+    /// <summary>Certificate messages the gap messages sent covered (sum of their <c>missed</c>).</summary>
+    public long GapCovered => Interlocked.Read(ref _gapCovered);
+
+    public void AddDropped(long messages) => Interlocked.Add(ref _messagesDropped, messages);
+
+    public void AddGap(long missed)
+    {
+        Interlocked.Increment(ref _gapMessages);
+        Interlocked.Add(ref _gapCovered, missed);
+    }
 }

@@ -5,8 +5,21 @@ namespace Certstream.Streaming;
 /// </summary>
 public sealed record StreamingOptions
 {
-    /// <summary>Messages buffered per client before new ones are dropped for that client.</summary>
+    /// <summary>
+    /// How many messages a client without cursor may stay behind the newest for longer than <see cref="SlowClientGrace"/>;
+    /// beyond that it loses the oldest and keeps this many (buffer_sizes.websocket). Being behind costs no memory
+    /// (every client reads the one shared ring), so a burst is never dropped for a client that reads.
+    /// </summary>
     public int ClientQueueCapacity { get; init; } = 300;
+
+    /// <summary>How long a client without cursor may stay more than <see cref="ClientQueueCapacity"/> behind before messages are dropped for it.</summary>
+    public TimeSpan SlowClientGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most certificate messages the retention window keeps for replay and catch-up (replay.max_messages).</summary>
+    public long ReplayMaxMessages { get; init; } = 200_000;
+
+    /// <summary>Most bytes the retention window holds (replay.max_bytes).</summary>
+    public long ReplayMaxBytes { get; init; } = 256L * 1024 * 1024;
 
     /// <summary>Certificates waiting for the broadcaster; when full, <see cref="Broadcaster.PublishAsync"/> waits (upstream never drops).</summary>
     public int PublishQueueCapacity { get; init; } = 10_000;

@@ -18,21 +18,52 @@ public sealed class StreamingStats
     /// <summary>Certificates published but not yet fanned out.</summary>
     public int PublishQueueDepth => _broadcaster.PublishQueueDepth;
 
+    /// <summary>The retention window and the seqs published, now.</summary>
+    public WindowStats Window
+    {
+        get
+        {
+            var ring = _broadcaster.Ring;
+            var window = ring.Window;
+            var newest = ring.Newest;
+            var published = newest >= ring.First;
+            return new WindowStats(
+                published ? ring.Oldest : 0,
+                published ? newest : 0,
+                window.Count,
+                window.Bytes,
+                Math.Round(window.SpanSeconds, 3));
+        }
+    }
+
     public StreamStats For(StreamFormat format)
     {
         var subscribers = _broadcaster.SubscribersOf(format);
+        var sessions = _broadcaster.SessionsOf(format);
         long queued = 0;
         foreach (var subscriber in subscribers)
         {
             queued += subscriber.QueuedMessages;
         }
 
+        int cursor = 0, replaying = 0;
+        foreach (var session in sessions)
+        {
+            queued += session.Behind;
+            cursor += session.HasCursor ? 1 : 0;
+            replaying += session.Replaying ? 1 : 0;
+        }
+
         var counters = _broadcaster.CountersOf(format);
         return new StreamStats(
-            subscribers.Length,
+            subscribers.Length + sessions.Length,
             counters.MessagesSent,
             counters.BytesSent,
             counters.MessagesDropped,
-            queued);
+            queued,
+            cursor,
+            replaying,
+            counters.GapMessages,
+            counters.GapCovered);
     }
 }

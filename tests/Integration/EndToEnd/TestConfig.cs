@@ -7,8 +7,10 @@ internal static class TestConfig
 {
     /// <param name="webserver">Extra lines under <c>webserver:</c>, e.g. <c>compression_enabled: true</c>.</param>
     /// <param name="general">Extra lines under <c>general:</c>.</param>
+    /// <param name="websocketBuffer">general.buffer_sizes.websocket (large by default: fast test clients must never be dropped from).</param>
+    /// <param name="topLevel">Extra lines at the top level, e.g. a <c>replay:</c> section.</param>
     public static string Write(string directory, Uri logListUrl, int listenPort = 8080, string listenAddr = "127.0.0.1",
-        IEnumerable<string>? webserver = null, IEnumerable<string>? general = null)
+        IEnumerable<string>? webserver = null, IEnumerable<string>? general = null, int websocketBuffer = 100000, IEnumerable<string>? topLevel = null)
     {
         var lines = new List<string>
         {
@@ -25,9 +27,10 @@ internal static class TestConfig
             "  partial_tile_timeout: 0.2",
             "  log_level: Information",
             "  buffer_sizes:",
-            "    websocket: 100000", // fast test clients must never be dropped from
+            $"    websocket: {websocketBuffer}",
         ]);
         lines.AddRange((general ?? []).Select(l => "  " + l));
+        lines.AddRange(topLevel ?? []);
         var path = Path.Combine(directory, "config.yaml");
         File.WriteAllLines(path, lines);
         return path;

@@ -9,6 +9,7 @@ namespace Certstream.Tests.Integration.ProcessLevel;
 /// <summary>
 /// Stop (SIGTERM or SIGKILL) and restart the real app with recovery on: a client connected to each run sees
 /// every entry of the log. The first run starts from a certstream-server-go style ct_index.json (no sidecar).
+/// The clients ask for seqs (<c>cursor=1</c>): the numbering never goes backwards across the restart.
 /// </summary>
 public sealed class ResumeProcessTests
 {
@@ -18,22 +19,33 @@ public sealed class ResumeProcessTests
     [Fact]
     public async Task Sigterm_then_restart_sees_every_index_exactly_once()
     {
-        var (first, second, _) = await RunTwiceAsync(CertstreamProcess.SIGTERM);
+        var (first, second, firstSeqs, secondSeqs) = await RunTwiceAsync(CertstreamProcess.SIGTERM);
         Assert.Equal(Enumerable.Range(GoIndex, Size - GoIndex).Select(i => (long)i), first.Concat(second));
+
+        // A clean stop saves the exact next seq: the numbering continues densely, from 1.
+        Assert.Equal(Enumerable.Range(1, firstSeqs.Count + secondSeqs.Count).Select(i => (long)i), firstSeqs.Concat(secondSeqs));
     }
 
     [Fact]
     public async Task Sigkill_then_restart_has_no_gap_and_repeats_at_most_what_the_first_run_published()
     {
-        var (first, second, _) = await RunTwiceAsync(CertstreamProcess.SIGKILL);
+        var (first, second, firstSeqs, secondSeqs) = await RunTwiceAsync(CertstreamProcess.SIGKILL);
         Assert.Equal(Enumerable.Range(GoIndex, Size - GoIndex).Select(i => (long)i), first.Concat(second).Distinct().Order());
         var repeats = first.Count + second.Count - (Size - GoIndex);
         Assert.InRange(repeats, 0, first.Count);
         Assert.Equal(first.Distinct().Count(), first.Count);
         Assert.Equal(second.Distinct().Count(), second.Count);
+
+        // After a kill -9 the next run starts above the bound reserved before anything was sent: above every seq the
+        // first run sent, each run dense in itself.
+        Assert.Equal(Enumerable.Range(1, firstSeqs.Count).Select(i => (long)i), firstSeqs);
+        Assert.True(secondSeqs[0] > firstSeqs[^1], $"seq went backwards: {secondSeqs[0]} after {firstSeqs[^1]}");
+        Assert.Equal(Enumerable.Range(0, secondSeqs.Count).Select(i => secondSeqs[0] + i), secondSeqs);
     }
 
-    private static async Task<(List<long> First, List<long> Second, ProcessFixture Fixture)> RunTwiceAsync(int signal)
+    private const string CursorPath = "/full-stream?cursor=1";
+
+    private static async Task<(List<long> First, List<long> Second, List<long> FirstSeqs, List<long> SecondSeqs)> RunTwiceAsync(int signal)
     {
         var slow = new SlowEntries();
         await using var fixture = await ProcessFixture.StartAsync(new FakeLogOptions
@@ -46,11 +58,11 @@ public sealed class ResumeProcessTests
         var config = fixture.WriteConfig();
 
         // Run 1: a slowed log, stopped part way.
-        List<long> first;
+        List<long> first, firstSeqs;
         using (var app = CertstreamProcess.Start("-c", config))
         {
             await app.WaitListeningAsync();
-            await using var client = await fixture.SubscribeAsync();
+            await using var client = await fixture.SubscribeAsync(CursorPath);
             log.SetTreeSize(Size);
             await client.WaitUntilAsync(c => c.Certificates().Count >= 100, "part of the log");
             app.Signal(signal);
@@ -63,6 +75,7 @@ public sealed class ResumeProcessTests
             }
 
             first = Indexes(client);
+            firstSeqs = Seqs(client);
         }
 
         Assert.Equal(GoIndex, first[0]); // the Go file's value is the next index to fetch
@@ -74,24 +87,28 @@ public sealed class ResumeProcessTests
         log.SetTreeSize(next.Value);
         slow.Enabled = false;
 
-        List<long> second;
+        List<long> second, secondSeqs;
         using (var app = CertstreamProcess.Start("-c", config))
         {
             await app.WaitListeningAsync();
-            await using var client = await fixture.SubscribeAsync();
+            await using var client = await fixture.SubscribeAsync(CursorPath);
             log.SetTreeSize(Size);
             await client.WaitUntilAsync(c => c.Certificates().Count >= Size - next.Value, "the rest of the log");
             app.Signal(CertstreamProcess.SIGTERM);
             Assert.Equal(0, await app.WaitForExitAsync(10));
             await client.WaitClosedAsync();
             second = Indexes(client);
+            secondSeqs = Seqs(client);
         }
 
-        return (first, second, fixture);
+        return (first, second, firstSeqs, secondSeqs);
     }
 
     private static List<long> Indexes(StreamRecorder client) =>
         [.. client.Certificates().Select(m => m.GetProperty("data").GetProperty("cert_index").GetInt64())];
+
+    private static List<long> Seqs(StreamRecorder client) =>
+        [.. client.Certificates().Select(m => m.GetProperty("seq").GetInt64())];
 
     /// <summary>Delays every get-entries while enabled, so a run can be stopped part way through the log.</summary>
     private sealed class SlowEntries : IFaultPolicy

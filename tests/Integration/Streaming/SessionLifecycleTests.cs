@@ -126,11 +126,12 @@ public class SessionLifecycleTests
     }
 
     [Fact]
-    public async Task Slow_client_policy_disconnect_closes_a_client_whose_queue_stays_full()
+    public async Task Slow_client_policy_disconnect_closes_a_client_that_stays_behind_its_buffer()
     {
         var options = new StreamingOptions
         {
             ClientQueueCapacity = 5,
+            SlowClientGrace = TimeSpan.FromMilliseconds(200),
             SlowClientPolicy = SlowClientPolicy.Disconnect,
             ClientTimeout = TimeSpan.FromSeconds(1),
             PingInterval = TimeSpan.FromSeconds(30),
@@ -163,7 +164,8 @@ public class SessionLifecycleTests
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
-        Assert.True(server.Broadcaster.Stats.For(StreamFormat.Lite).MessagesDropped > 0);
+        // Only the slow-client rule can have closed it: it kept talking, and its writer was stuck in a send (so it never got
+        // to drop anything either).
         await talking.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 }

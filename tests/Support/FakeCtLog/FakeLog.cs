@@ -158,6 +158,11 @@ public sealed class FakeLog : IDisposable
 
     private static IReadOnlyList<SampleEntry> ChoosePool(FakeLogOptions options)
     {
+        if (options.Pool is { Count: > 0 } pool)
+        {
+            return pool;
+        }
+
         if (options.Entries == EntrySource.Auto && TestDataEntries.Available)
         {
             var real = options.Kind == FakeLogKind.Rfc6962 ? TestDataEntries.Rfc6962 : TestDataEntries.Navigli;

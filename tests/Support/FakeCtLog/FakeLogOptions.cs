@@ -13,6 +13,9 @@ public sealed class FakeLogOptions
 
     public EntrySource Entries { get; init; } = EntrySource.Auto;
 
+    /// <summary>Entries to replay instead of those <see cref="Entries"/> chooses (e.g. from <see cref="GeneratedEntries.X509Leaf"/>).</summary>
+    public IReadOnlyList<SampleEntry>? Pool { get; init; }
+
     /// <summary>RFC 6962: maximum entries per get-entries response (real logs: 32, 256, 1024).</summary>
     public int GetEntriesCap { get; init; } = 256;
 

@@ -15,6 +15,10 @@ public sealed class GeneratedEntries
 
     private static readonly Lazy<GeneratedEntries> Shared = new(() => new GeneratedEntries(8));
 
+    // Kept (with its key) for the lifetime of the process: X509Leaf signs with it.
+    private readonly X509Certificate2 _issuer;
+    private readonly DateTimeOffset _notBefore;
+
     private GeneratedEntries(int count)
     {
         var notBefore = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -23,11 +27,13 @@ public sealed class GeneratedEntries
         rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         using var root = rootRequest.CreateSelfSigned(notBefore, notBefore.AddYears(10));
 
-        using var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var issuerRequest = new CertificateRequest("CN=Fake CT Test Issuer E1, O=certstream tests", issuerKey, HashAlgorithmName.SHA256);
         issuerRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         using var issuerPublic = issuerRequest.Create(root, notBefore, notBefore.AddYears(5), [1, 2, 3, 4]);
-        using var issuer = issuerPublic.CopyWithPrivateKey(issuerKey);
+        var issuer = issuerPublic.CopyWithPrivateKey(issuerKey);
+        _issuer = issuer;
+        _notBefore = notBefore;
 
         Root = root.RawData;
         Issuer = issuer.RawData;
@@ -75,6 +81,33 @@ public sealed class GeneratedEntries
     public byte[] IssuerKeyHash { get; }
 
     public IReadOnlyList<SampleEntry> Entries { get; }
+
+    /// <summary>
+    /// An x509 entry for a leaf with exactly this subject common name (any text: the name is built attribute by
+    /// attribute, never parsed) and these DNS names, issued by <see cref="Issuer"/>.
+    /// </summary>
+    public SampleEntry X509Leaf(string commonName, IReadOnlyList<string> dnsNames, byte serial)
+    {
+        ArgumentNullException.ThrowIfNull(commonName);
+        ArgumentNullException.ThrowIfNull(dnsNames);
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCommonName(commonName);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
+        if (dnsNames.Count > 0)
+        {
+            var sans = new SubjectAlternativeNameBuilder();
+            foreach (var name in dnsNames)
+            {
+                sans.AddDnsName(name);
+            }
+
+            request.CertificateExtensions.Add(sans.Build());
+        }
+
+        using var leaf = request.Create(_issuer, _notBefore, _notBefore.AddDays(90), [0x20, serial, 0x77]);
+        return new SampleEntry(LogEntryType.X509, 1_735_689_600_000L, leaf.RawData, [], [], [Issuer, Root]);
+    }
 
     /// <summary>The TBSCertificate element of a certificate DER.</summary>
     public static byte[] TbsOf(byte[] certificate)

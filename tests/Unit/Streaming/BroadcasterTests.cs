@@ -61,7 +61,7 @@ public class BroadcasterTests
     }
 
     [Fact]
-    public async Task Every_subscriber_of_a_format_gets_the_same_memory_and_unsubscribed_formats_are_not_encoded()
+    public async Task Every_subscriber_of_a_format_gets_the_same_memory_and_each_format_is_encoded_once_for_the_retention_window()
     {
         await using var broadcaster = new Broadcaster(new StreamingOptions());
         var a = new RecordingSubscriber(StreamFormat.Lite);
@@ -79,12 +79,12 @@ public class BroadcasterTests
         Assert.Same(first.Array, second.Array);
         Assert.Equal("{\"format\":\"Lite\",\"index\":7}", Encoding.UTF8.GetString(a.Payloads[0].Span));
         Assert.Equal(1, calls[(int)StreamFormat.Lite]);
-        Assert.Equal(0, calls[(int)StreamFormat.Full]);
-        Assert.Equal(0, calls[(int)StreamFormat.DomainsOnly]);
+        Assert.Equal(1, calls[(int)StreamFormat.Full]);
+        Assert.Equal(1, calls[(int)StreamFormat.DomainsOnly]);
     }
 
     [Fact]
-    public async Task A_filter_that_rejects_keeps_the_message_from_that_subscriber_and_unencoded()
+    public async Task A_filter_that_rejects_keeps_the_message_from_that_subscriber()
     {
         await using var broadcaster = new Broadcaster(new StreamingOptions());
         var evenOnly = new RecordingSubscriber(StreamFormat.Full, m => m.CertIndex % 2 == 0);
@@ -99,7 +99,7 @@ public class BroadcasterTests
 
         Assert.Single(evenOnly.Payloads);
         Assert.Contains("\"index\":2", Encoding.UTF8.GetString(evenOnly.Payloads[0].Span), StringComparison.Ordinal);
-        Assert.Equal(0, oddCalls[(int)StreamFormat.Full]);
+        Assert.Equal(1, oddCalls[(int)StreamFormat.Full]); // once, for the retention window
     }
 
     [Fact]

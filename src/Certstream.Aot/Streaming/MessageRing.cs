@@ -1,0 +1,139 @@
+using Certstream.Messages;
+
+namespace Certstream.Streaming;
+
+/// <summary>
+/// The published certificate messages, by seq, that every session reads at its own position: the newest
+/// <see cref="HotCapacity"/> as the shared encoded payloads (live delivery reads these), everything older through the
+/// <see cref="RetentionWindow"/>. Publishing is an append and one wake-up of the sessions that sleep at the head, so
+/// fan-out costs O(1) per message whatever the number of clients; a client's "queue" is only how far its position is
+/// behind <see cref="Newest"/>.
+/// </summary>
+/// <remarks>
+/// Threads: <see cref="Append"/> and <see cref="WakeSleepers"/> on the broadcaster's fan-out thread only; reads from any
+/// thread. An entry is written before <see cref="Newest"/> moves past it (release/acquire), and a reader checks the seq of
+/// the entry it finds, so a slot reused for a newer message reads as "not in the hot ring".
+/// </remarks>
+internal sealed class MessageRing
+{
+    /// <summary>Messages kept as plain payloads: about 0.6 s of the full 2026 firehose, or a few big polls.</summary>
+    public const int HotCapacity = 2048;
+
+    private const int HotMask = HotCapacity - 1;
+
+    private readonly RingEntry?[] _hot = new RingEntry?[HotCapacity];
+    private readonly Lock _sleepersLock = new();
+    private List<SessionWake> _sleepers = [];
+    private List<SessionWake> _spare = [];
+    private long _newest;
+    private long _first;
+
+    public MessageRing(RetentionWindow window, long firstSeq)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstSeq, 1);
+        Window = window;
+        _first = firstSeq;
+        _newest = firstSeq - 1;
+    }
+
+    public RetentionWindow Window { get; }
+
+    /// <summary>The newest published seq (the seq before the first one while nothing was published).</summary>
+    public long Newest => Volatile.Read(ref _newest);
+
+    /// <summary>The first seq this process published (or will publish).</summary>
+    public long First => Volatile.Read(ref _first);
+
+    /// <summary>
+    /// The oldest seq still retained: the window's oldest (the hot ring is only a faster copy of the window's newest part,
+    /// so retention is exactly what replay.max_messages/max_bytes say). Above <see cref="Newest"/> while nothing is published.
+    /// </summary>
+    public long Oldest => Newest >= First ? Window.OldestSeq : First;
+
+    /// <summary>Publishes <paramref name="seq"/> (the next seq): the window keeps it, the hot ring holds its payloads.</summary>
+    public void Append(long seq, CertificateMessage message)
+    {
+        if (seq != _newest + 1)
+        {
+            throw new ArgumentException($"seq {seq} does not follow {_newest}", nameof(seq));
+        }
+
+        Window.Append(seq, message);
+        Volatile.Write(ref _hot[seq & HotMask], new RingEntry(seq, message));
+        Volatile.Write(ref _newest, seq);
+    }
+
+    /// <summary>The message <paramref name="seq"/> when it is still in the hot ring.</summary>
+    public bool TryGetHot(long seq, out CertificateMessage message)
+    {
+        var entry = Volatile.Read(ref _hot[seq & HotMask]);
+        if (entry is not null && entry.Seq == seq && seq >= Window.OldestSeq)
+        {
+            message = entry.Message;
+            return true;
+        }
+
+        message = null!;
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="seq"/> is older than what the hot ring holds (a reader there reads the window).</summary>
+    public bool IsBehindHot(long seq) => seq <= Newest - HotCapacity;
+
+    /// <summary>
+    /// Puts <paramref name="wake"/> to sleep until a seq at or above <paramref name="next"/> is published. False (no sleep)
+    /// when it already is.
+    /// </summary>
+    public bool SleepUntilPublished(SessionWake wake, long next)
+    {
+        lock (_sleepersLock)
+        {
+            if (Newest >= next)
+            {
+                return false;
+            }
+
+            if (wake.Listed == 0)
+            {
+                wake.Listed = 1;
+                _sleepers.Add(wake);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Wakes every session sleeping at the head (once per published batch, not per message).</summary>
+    public void WakeSleepers()
+    {
+        List<SessionWake> woken;
+        lock (_sleepersLock)
+        {
+            if (_sleepers.Count == 0)
+            {
+                return;
+            }
+
+            woken = _sleepers;
+            _sleepers = _spare;
+            foreach (var wake in woken)
+            {
+                wake.Listed = 0;
+            }
+        }
+
+        foreach (var wake in woken)
+        {
+            wake.Set();
+        }
+
+        woken.Clear();
+        lock (_sleepersLock)
+        {
+            _spare = woken;
+        }
+    }
+
+    private sealed record RingEntry(long Seq, CertificateMessage Message);
+}
