@@ -7,7 +7,7 @@ namespace Certstream.Cli;
 /// Entry point dispatch: parses arguments, loads and validates the configuration, runs the chosen command.
 /// Exit codes: 0 ok, 2 usage error or invalid configuration (nothing has started listening), else the handler's.
 /// </summary>
-public static class CommandLine
+internal static class CommandLine
 {
     public const int ExitOk = 0;
     public const int ExitInvalid = 2;

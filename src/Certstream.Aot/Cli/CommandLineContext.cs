@@ -6,7 +6,7 @@ namespace Certstream.Cli;
 /// The outside world of the CLI, injectable for tests: output writers, environment variables and the
 /// config files tried when no -c is given.
 /// </summary>
-public sealed record CommandLineContext(
+internal sealed record CommandLineContext(
     TextWriter Out,
     TextWriter Error,
     IReadOnlyDictionary<string, string?> Environment,

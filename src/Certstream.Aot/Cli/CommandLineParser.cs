@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Certstream.Cli;
 
 /// <summary>Hand-rolled argument parsing (no reflection, so Native AOT stays happy). Does no I/O.</summary>
-public static class CommandLineParser
+internal static class CommandLineParser
 {
     public const string Usage =
         """

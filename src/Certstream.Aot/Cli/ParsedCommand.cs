@@ -2,7 +2,7 @@ using Certstream.Configuration;
 
 namespace Certstream.Cli;
 
-public enum CommandKind
+internal enum CommandKind
 {
     Serve,
     Validate,
@@ -13,7 +13,7 @@ public enum CommandKind
 }
 
 /// <summary>The command line, understood. Fields that do not apply to <see cref="Kind"/> stay at their defaults.</summary>
-public sealed record ParsedCommand(CommandKind Kind)
+internal sealed record ParsedCommand(CommandKind Kind)
 {
     /// <summary>From -c/--config; null means "look in the standard places".</summary>
     public string? ConfigPath { get; init; }
@@ -31,13 +31,13 @@ public sealed record ParsedCommand(CommandKind Kind)
 }
 
 /// <summary>Runs the server until cancelled; returns the exit code.</summary>
-public delegate Task<int> ServeHandler(LoadedConfiguration configuration, CancellationToken cancellationToken);
+internal delegate Task<int> ServeHandler(LoadedConfiguration configuration, CancellationToken cancellationToken);
 
 /// <summary>Writes a resume index of the current tree sizes to <paramref name="outPath"/>.</summary>
-public delegate Task<int> CreateIndexHandler(LoadedConfiguration configuration, string outPath, bool force, CancellationToken cancellationToken);
+internal delegate Task<int> CreateIndexHandler(LoadedConfiguration configuration, string outPath, bool force, CancellationToken cancellationToken);
 
 /// <summary>Fetches one entry of a log and prints it as a certstream message.</summary>
-public delegate Task<int> ShowEntryHandler(LoadedConfiguration configuration, string logUrl, long index, bool tiled, CancellationToken cancellationToken);
+internal delegate Task<int> ShowEntryHandler(LoadedConfiguration configuration, string logUrl, long index, bool tiled, CancellationToken cancellationToken);
 
 /// <summary>What each command does once the configuration is loaded and valid; supplied by Program.</summary>
-public sealed record CommandHandlers(ServeHandler Serve, CreateIndexHandler CreateIndex, ShowEntryHandler ShowEntry);
+internal sealed record CommandHandlers(ServeHandler Serve, CreateIndexHandler CreateIndex, ShowEntryHandler ShowEntry);

@@ -1,7 +1,7 @@
 namespace Certstream.Configuration;
 
 /// <summary>A configuration file that cannot be read or is not well-formed YAML; says where.</summary>
-public sealed class ConfigurationFileException : Exception
+internal sealed class ConfigurationFileException : Exception
 {
     public ConfigurationFileException(string file, int line, int column, string problem)
         : base(line > 0 ? $"{file}:{line}:{column}: {problem}" : $"{file}: {problem}")

@@ -1,7 +1,7 @@
 namespace Certstream.Configuration;
 
 /// <summary>How a known key holds its value.</summary>
-public enum KeyShape
+internal enum KeyShape
 {
     /// <summary>One scalar value.</summary>
     Value,
@@ -17,7 +17,7 @@ public enum KeyShape
 /// One known configuration key. <see cref="Path"/> is the IConfiguration path (<c>webserver:listen_port</c>);
 /// the rule checks and normalizes each value (each list item, each item's field for object lists).
 /// </summary>
-public sealed record ConfigurationKey(string Path, KeyShape Shape, ValueRule Rule, IReadOnlyList<ItemField>? ItemFields = null)
+internal sealed record ConfigurationKey(string Path, KeyShape Shape, ValueRule Rule, IReadOnlyList<ItemField>? ItemFields = null)
 {
     /// <summary>The dotted name users see: <c>webserver.listen_port</c>.</summary>
     public string DisplayName => Path.Replace(':', '.');
@@ -29,4 +29,4 @@ public sealed record ConfigurationKey(string Path, KeyShape Shape, ValueRule Rul
 }
 
 /// <summary>A field of an object-list item, e.g. <c>url</c> of <c>general.additional_logs[0]</c>.</summary>
-public sealed record ItemField(string Name, ValueRule Rule, bool Required);
+internal sealed record ItemField(string Name, ValueRule Rule, bool Required);

@@ -4,7 +4,7 @@ namespace Certstream.Configuration;
 /// The catalogue of every key we accept. It drives environment-variable mapping, unknown-key warnings and
 /// per-value validation; the option classes hold the defaults.
 /// </summary>
-public static class ConfigurationKeys
+internal static class ConfigurationKeys
 {
     private static readonly ItemField[] LogFields =
     [

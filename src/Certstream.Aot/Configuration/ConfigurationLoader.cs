@@ -9,7 +9,7 @@ namespace Certstream.Configuration;
 /// (all of them, not just the first) instead of failing the binder; then <see cref="ConfigurationValidator"/>
 /// checks the rules that span keys.
 /// </summary>
-public static class ConfigurationLoader
+internal static class ConfigurationLoader
 {
     /// <param name="configPath">YAML file to read, or null for defaults and environment only.</param>
     /// <param name="environment">Environment variables (only CERTSTREAM_* are looked at).</param>
@@ -21,32 +21,21 @@ public static class ConfigurationLoader
         var builder = new ConfigurationBuilder();
         if (configPath is not null)
         {
-            builder.AddYamlFile(configPath);
+            try
+            {
+                var file = YamlConfigurationFile.Read(configPath);
+                YamlKeyChecker.Check(file, errors, warnings);
+                builder.AddConfiguration(file.Configuration);
+            }
+            catch (ConfigurationFileException e)
+            {
+                return new ConfigurationLoadResult(null, [e.Message], warnings);
+            }
         }
 
         builder.Add(new EnvironmentConfigurationSource(environment));
-        IConfigurationRoot root;
-        try
-        {
-            root = builder.Build();
-        }
-        catch (ConfigurationFileException e)
-        {
-            return new ConfigurationLoadResult(null, [e.Message], warnings);
-        }
-
-        foreach (var provider in root.Providers)
-        {
-            switch (provider)
-            {
-                case YamlConfigurationProvider yaml:
-                    YamlKeyChecker.Check(yaml.Document, yaml.Path, errors, warnings);
-                    break;
-                case EnvironmentConfigurationProvider env:
-                    warnings.AddRange(env.DescribeUnknown());
-                    break;
-            }
-        }
+        var root = builder.Build();
+        warnings.AddRange(root.Providers.OfType<EnvironmentConfigurationProvider>().Single().DescribeUnknown());
 
         var failedKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var values = CollectValidValues(root, errors, failedKeys);

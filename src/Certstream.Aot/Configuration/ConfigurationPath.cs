@@ -1,7 +1,7 @@
 namespace Certstream.Configuration;
 
 /// <summary>Turns IConfiguration paths into the names users read in messages.</summary>
-public static class ConfigurationPath
+internal static class ConfigurationPath
 {
     /// <summary><c>general:additional_logs:0:url</c> → <c>general.additional_logs[0].url</c>.</summary>
     public static string Display(string path)

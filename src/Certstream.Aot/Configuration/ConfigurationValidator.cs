@@ -7,7 +7,7 @@ namespace Certstream.Configuration;
 /// Each problem is one line: key, bad value, what is allowed. Rules that involve a key whose value was already
 /// rejected are skipped, so one mistake gives one line.
 /// </summary>
-public static class ConfigurationValidator
+internal static class ConfigurationValidator
 {
     public static IReadOnlyList<string> Validate(CertstreamOptions options, IReadOnlySet<string>? alreadyFailed = null)
     {

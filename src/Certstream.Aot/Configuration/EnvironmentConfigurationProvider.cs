@@ -10,7 +10,7 @@ namespace Certstream.Configuration;
 /// <c>CERTSTREAM_GENERAL_ADDITIONAL_LOGS_0_URL</c>, whole scalar lists <c>CERTSTREAM_WEBSERVER_WHITELIST=a,b</c>.
 /// Empty values are ignored (as viper does). Other CERTSTREAM_* names end up in <see cref="UnknownVariables"/>.
 /// </summary>
-public sealed class EnvironmentConfigurationProvider(IReadOnlyDictionary<string, string?> variables) : ConfigurationProvider
+internal sealed class EnvironmentConfigurationProvider(IReadOnlyDictionary<string, string?> variables) : ConfigurationProvider
 {
     public IReadOnlyList<string> UnknownVariables { get; private set; } = [];
 
@@ -98,7 +98,7 @@ public sealed class EnvironmentConfigurationProvider(IReadOnlyDictionary<string,
 }
 
 /// <summary>Adds <see cref="EnvironmentConfigurationProvider"/> to a builder.</summary>
-public sealed class EnvironmentConfigurationSource(IReadOnlyDictionary<string, string?> variables) : IConfigurationSource
+internal sealed class EnvironmentConfigurationSource(IReadOnlyDictionary<string, string?> variables) : IConfigurationSource
 {
     public IConfigurationProvider Build(IConfigurationBuilder builder) => new EnvironmentConfigurationProvider(variables);
 }

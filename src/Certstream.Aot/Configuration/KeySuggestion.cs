@@ -1,7 +1,7 @@
 namespace Certstream.Configuration;
 
 /// <summary>Typo help for unknown keys: "did you mean ...?".</summary>
-public static class KeySuggestion
+internal static class KeySuggestion
 {
     /// <summary>
     /// Candidates ending in the same <paramref name="leaf"/> (a key put in the wrong section, or an env name

@@ -8,7 +8,7 @@ namespace Certstream.Configuration;
 /// (e.g. Go's "1"/"t" booleans become "true"). <see cref="Problem"/> completes the error line
 /// <c>key: "value" &lt;problem&gt;</c>: it says what is wrong and what is allowed.
 /// </summary>
-public sealed class ValueRule
+internal sealed class ValueRule
 {
     /// <summary>Intervals are capped at a day: longer ones are surely typos and overflow some timers.</summary>
     public const double MaxSeconds = 86400;

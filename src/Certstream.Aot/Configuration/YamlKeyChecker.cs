@@ -5,25 +5,28 @@ namespace Certstream.Configuration;
 /// warnings with a suggestion (certstream-server-go ignores them too), a wrong shape (a list where one value
 /// belongs, a value where a section belongs) becomes an error.
 /// </summary>
-public static class YamlKeyChecker
+internal static class YamlKeyChecker
 {
-    public static void Check(YamlConfigurationDocument document, string file, ICollection<string> errors, ICollection<string> warnings)
+    /// <exception cref="ConfigurationFileException">from <see cref="YamlConfigurationFile.Positions"/></exception>
+    public static void Check(YamlConfigurationFile file, ICollection<string> errors, ICollection<string> warnings)
     {
         var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var keys = document.Values.Keys
-            .OrderBy(k => Position(document, k).Line)
-            .ThenBy(k => k, StringComparer.OrdinalIgnoreCase);
-        foreach (var key in keys)
+        var findings = new List<(string Path, string Problem, bool IsError)>();
+        foreach (var (key, value) in file.Values)
         {
-            var finding = Classify(key, document.Values[key] ?? "");
-            if (finding is null || !reported.Add(finding.Value.Path))
+            if (Classify(key, value ?? "") is { } finding && reported.Add(finding.Path))
             {
-                continue;
+                findings.Add(finding);
             }
+        }
 
-            var (path, problem, isError) = finding.Value;
-            var at = Position(document, path);
-            var where = at.Line > 0 ? $"{file}:{at.Line}:{at.Column}" : file;
+        // Positions cost a second walk of the text: only a file with something to report pays it.
+        foreach (var (path, problem, isError) in findings
+                     .OrderBy(f => Position(file, f.Path).Line)
+                     .ThenBy(f => f.Path, StringComparer.OrdinalIgnoreCase))
+        {
+            var at = Position(file, path);
+            var where = at.Line > 0 ? $"{file.Name}:{at.Line}:{at.Column}" : file.Name;
             if (isError)
             {
                 errors.Add($"{ConfigurationPath.Display(path)}: {problem} ({where})");
@@ -35,8 +38,8 @@ public static class YamlKeyChecker
         }
     }
 
-    private static YamlPosition Position(YamlConfigurationDocument document, string path) =>
-        document.Positions.TryGetValue(path, out var position) ? position : default;
+    private static YamlPosition Position(YamlConfigurationFile file, string path) =>
+        file.Positions.TryGetValue(path, out var position) ? position : default;
 
     /// <summary>Null when the key is fine; otherwise the path to report, the problem and whether it is an error.</summary>
     private static (string Path, string Problem, bool IsError)? Classify(string key, string value)

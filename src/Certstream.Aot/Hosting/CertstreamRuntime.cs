@@ -47,7 +47,7 @@ public sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposable
         Watchers = new LogWatcherSupervisor(_sink, settings.Watchers, loggerFactory.CreateLogger("Certstream.Watching"), _http, time);
         Pipeline = new CertificatePipeline(_sink.Reader, broadcaster, new PipelineStats(), loggerFactory.CreateLogger("Certstream.Pipeline"), time)
         {
-            BatchPublished = Watchers.Acknowledge,
+            BatchPublished = Watchers.Resume.Acknowledge,
         };
     }
 
@@ -80,7 +80,7 @@ public sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposable
             LogDrainTimedOut(_logger, DrainTimeout.TotalSeconds);
         }
 
-        Watchers.SaveIndex();
+        Watchers.Resume.Save();
     }
 
     public async ValueTask DisposeAsync()
@@ -101,6 +101,6 @@ public sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: entries already fetched were not all published within {Seconds} s")]
+    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Stopping: entries already fetched were not all published within {Seconds} s")]
     private static partial void LogDrainTimedOut(ILogger logger, double seconds);
 }

@@ -50,9 +50,9 @@ public static partial class StartupSummary
         return lines;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "certstream {Version} listening on {Addresses}; configuration file: {ConfigPath}")]
+    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "certstream {Version} listening on {Addresses}; configuration file: {ConfigPath}")]
     private static partial void LogStarting(ILogger logger, string version, string addresses, string configPath);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
+    [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogLine(ILogger logger, string line);
 }

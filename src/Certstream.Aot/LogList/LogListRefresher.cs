@@ -241,45 +241,45 @@ public sealed partial class LogListRefresher
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "disable_default_logs is set: following only the configured logs")]
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "disable_default_logs is set: following only the configured logs")]
     private static partial void LogDefaultLogsDisabled(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load the CT log list from {Source}: {Error}")]
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Could not load the CT log list from {Source}: {Error}")]
     private static partial void LogLoadFailed(ILogger logger, string source, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error loading the CT log list from {Source}")]
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Unexpected error loading the CT log list from {Source}")]
     private static partial void LogLoadFailedUnexpectedly(ILogger logger, Exception exception, string source);
 
-    [LoggerMessage(Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning,
         Message = "Initial load of the CT log list from {Source} failed (attempt {Attempt}); retrying in {Delay}. Following {Count} configured logs meanwhile")]
     private static partial void LogInitialLoadRetry(ILogger logger, string source, int attempt, TimeSpan delay, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Log list refresh failed; keeping the current {Count} logs, next try in {Interval}")]
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Log list refresh failed; keeping the current {Count} logs, next try in {Interval}")]
     private static partial void LogRefreshFailedKeepingSet(ILogger logger, int count, TimeSpan interval);
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information,
         Message = "Log list {Version}: following {Rfc6962} RFC 6962 and {Tiled} tiled logs; skipped {Skipped}{Reasons}")]
     private static partial void LogSelected(ILogger logger, string version, int rfc6962, int tiled, int skipped, string reasons);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Not following {Log}")]
+    [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "Not following {Log}")]
     private static partial void LogListLogSkipped(ILogger logger, string log);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Not following configured log {Log}")]
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "Not following configured log {Log}")]
     private static partial void LogConfiguredLogSkipped(ILogger logger, string log);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Log list: {Warning}")]
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Log list: {Warning}")]
     private static partial void LogSelectionWarning(ILogger logger, string warning);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No CT log is selected for following; check the log list and additional_logs")]
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "No CT log is selected for following; check the log list and additional_logs")]
     private static partial void LogNothingToFollow(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Following {Name} ({Url}, {Kind}, {State})")]
+    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "Following {Name} ({Url}, {Kind}, {State})")]
     private static partial void LogLogAdded(ILogger logger, string name, string url, LogKind kind, LogState state);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "No longer following {Name} ({Url}): gone from the list or not followable any more")]
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "No longer following {Name} ({Url}): gone from the list or not followable any more")]
     private static partial void LogLogRemoved(ILogger logger, string name, string url);
 
-    [LoggerMessage(Level = LogLevel.Information,
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information,
         Message = "{Count} logs are no longer selected but stay followed because drop_old_logs is off: {Names}")]
     private static partial void LogKeptOldLogs(ILogger logger, int count, string names);
 }

@@ -46,6 +46,6 @@ public sealed partial class ProgressReporter : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
+    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogProgress(ILogger logger, string line);
 }

@@ -143,7 +143,7 @@ public sealed partial class CertificatePipeline
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped malformed entry {Index} of {Log}: {Reason} ({Suppressed} similar messages suppressed since the last one)")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Skipped malformed entry {Index} of {Log}: {Reason} ({Suppressed} similar messages suppressed since the last one)")]
     private static partial void LogBadEntry(ILogger logger, string log, long index, string reason, long suppressed);
 
     private readonly record struct Result(CertificateMessage? Message, string? Error);

@@ -287,15 +287,15 @@ public sealed partial class Broadcaster : IAsyncDisposable
         Volatile.Write(ref _newest[(int)format], message);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Filter stage failed for {LogUrl} index {CertIndex}")]
+    [LoggerMessage(EventId = 404, Level = LogLevel.Error, Message = "Filter stage failed for {LogUrl} index {CertIndex}")]
     private static partial void LogFilterFailed(ILogger logger, Exception exception, string logUrl, long certIndex);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Encoding {LogUrl} index {CertIndex} failed; the certificate is not published")]
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Encoding {LogUrl} index {CertIndex} failed; the certificate is not published")]
     private static partial void LogEncodeFailed(ILogger logger, Exception exception, string logUrl, long certIndex);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not save the seq reservation ({Reason}): after a crash, seqs could repeat")]
+    [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "Could not save the seq reservation ({Reason}): after a crash, seqs could repeat")]
     private static partial void LogSequenceSaveFailed(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Fan-out of {Format} failed for {LogUrl} index {CertIndex}")]
+    [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "Fan-out of {Format} failed for {LogUrl} index {CertIndex}")]
     private static partial void LogFanOutFailed(ILogger logger, Exception exception, StreamFormat format, string logUrl, long certIndex);
 }

@@ -678,18 +678,18 @@ internal sealed partial class ClientSession
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Client {Client} sent nothing for {Seconds} s, closing with 1008")]
+    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Client {Client} sent nothing for {Seconds} s, closing with 1008")]
     private static partial void LogSilent(ILogger logger, string client, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Client {Client} stayed too slow ({Dropped} messages dropped or missed), closing with 1008")]
+    [LoggerMessage(EventId = 412, Level = LogLevel.Information, Message = "Client {Client} stayed too slow ({Dropped} messages dropped or missed), closing with 1008")]
     private static partial void LogTooSlow(ILogger logger, string client, long dropped);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Client {Client} replaced its filter: {Filter}")]
+    [LoggerMessage(EventId = 415, Level = LogLevel.Debug, Message = "Client {Client} replaced its filter: {Filter}")]
     private static partial void LogFilterReplaced(ILogger logger, string client, string filter);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Client {Client} send failed: {Reason}")]
+    [LoggerMessage(EventId = 413, Level = LogLevel.Debug, Message = "Client {Client} send failed: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string client, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Client {Client} closed ({Status} {Description}), {Dropped} messages dropped")]
+    [LoggerMessage(EventId = 414, Level = LogLevel.Debug, Message = "Client {Client} closed ({Status} {Description}), {Dropped} messages dropped")]
     private static partial void LogClosed(ILogger logger, string client, int status, string description, long dropped);
 }

@@ -45,9 +45,9 @@ internal sealed partial class DropReporter
         _unreported = 0;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {Client} on {Stream} is too slow: it stayed behind its buffer, dropping messages")]
+    [LoggerMessage(EventId = 421, Level = LogLevel.Warning, Message = "Client {Client} on {Stream} is too slow: it stayed behind its buffer, dropping messages")]
     private static partial void LogFirstDrop(ILogger logger, string client, string stream);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {Client} on {Stream} still too slow: {Count} messages dropped since the last report")]
+    [LoggerMessage(EventId = 422, Level = LogLevel.Warning, Message = "Client {Client} on {Stream} still too slow: {Count} messages dropped since the last report")]
     private static partial void LogDropping(ILogger logger, string client, string stream, long count);
 }

@@ -136,9 +136,9 @@ public sealed partial class IssuerCache
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Issuer cache: {Path} does not hash to its name; fetching it again")]
+    [LoggerMessage(EventId = 251, Level = LogLevel.Warning, Message = "Issuer cache: {Path} does not hash to its name; fetching it again")]
     private static partial void LogCorruptCopy(ILogger logger, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Issuer cache: cannot use {Path}: {Reason}")]
+    [LoggerMessage(EventId = 252, Level = LogLevel.Warning, Message = "Issuer cache: cannot use {Path}: {Reason}")]
     private static partial void LogDiskError(ILogger logger, string path, string reason);
 }

@@ -9,8 +9,8 @@ namespace Certstream.Watching;
 /// <summary>
 /// Runs one watcher per followed log, all feeding one <see cref="IEntrySink"/>. Applies log-list
 /// changes (add; remove, which the refresher only sends with drop_old_logs; update, e.g. to
-/// readonly), restarts a watcher that fails unexpectedly from its last emitted index, saves the
-/// resume index every save interval and at shutdown, and exposes each log's state.
+/// readonly), restarts a watcher that fails unexpectedly from its last emitted index, and exposes
+/// each log's state. Where each log has got to, and saving it, is <see cref="Resume"/>'s.
 /// A log that misbehaves only ever waits on its own pacer and backoff; the others go on.
 /// </summary>
 public sealed class LogWatcherSupervisor : IAsyncDisposable
@@ -23,16 +23,9 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, RunningLog> _running = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// States of logs that were removed: their batches may still be queued downstream, and a log that comes back
-    /// continues from where its previous watcher stopped emitting (no repeat, no gap, no going backwards).
-    /// </summary>
-    private readonly ConcurrentDictionary<string, LogWatchState> _removed = new(StringComparer.Ordinal);
     private readonly ExponentialBackoff _restartBackoff;
-    private volatile bool _abandoned;
 
-    public LogWatcherSupervisor(IEntrySink sink, WatcherOptions options, ILogger logger, HttpClient? http = null, TimeProvider? time = null, ResumeIndex? resume = null)
+    public LogWatcherSupervisor(IEntrySink sink, WatcherOptions options, ILogger logger, HttpClient? http = null, TimeProvider? time = null)
     {
         _sink = sink;
         _options = options;
@@ -40,13 +33,13 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         _ownsHttp = http is null;
         _http = http ?? CtHttpClientFactory.Create();
         _time = time ?? TimeProvider.System;
-        Resume = resume ?? (options.RecoveryEnabled ? ResumeIndex.Load(options.IndexFilePath) : null);
+        Resume = new ResumeTracker(options, logger, _time);
         Issuers = new IssuerCache(options.ResolvedIssuerCacheDirectory, logger);
         _restartBackoff = new ExponentialBackoff(options.BackoffMin, options.BackoffMax);
     }
 
-    /// <summary>The resume index, when recovery is on.</summary>
-    public ResumeIndex? Resume { get; }
+    /// <summary>Every log's position: acknowledgements, the resume index and its saves.</summary>
+    public ResumeTracker Resume { get; }
 
     public IssuerCache Issuers { get; }
 
@@ -70,7 +63,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var background = new List<Task> { SaveLoopAsync(linked.Token) };
+        var background = new List<Task> { Resume.SaveLoopAsync(linked.Token) };
         if (changes is not null)
         {
             background.Add(ApplyChangesAsync(changes, linked.Token));
@@ -106,20 +99,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
             return;
         }
 
-        LogWatchState state;
-        long? next;
-        if (_removed.TryRemove(log.NormalizedKey, out var previous))
-        {
-            previous.Log = log;
-            state = previous;
-            next = previous.NextIndex;
-        }
-        else
-        {
-            next = Resume?.NextIndexFor(log.NormalizedKey);
-            state = new LogWatchState(log, next);
-        }
-
+        var state = Resume.Track(log, out var startedFrom);
         var running = new RunningLog(state, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
         if (!_running.TryAdd(log.NormalizedKey, running))
         {
@@ -127,11 +107,9 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
             return;
         }
 
-        if (next is { } start)
+        if (startedFrom is not null && state.NextIndex is { } start)
         {
-            var from = previous is not null ? "where its previous watcher stopped"
-                : Resume!.WrittenByCertstream ? "resume index" : "resume index written by another program";
-            WatcherLog.Started(_logger, log.Name, log.Url, log.Kind.ToString(), start, from);
+            WatcherLog.Started(_logger, log.Name, log.Url, log.Kind.ToString(), start, startedFrom);
         }
 
         running.Task = Task.Run(() => SuperviseAsync(running, running.Stop.Token));
@@ -147,7 +125,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops following <paramref name="log"/>; its resume position is kept in the index.</summary>
+    /// <summary>Stops following <paramref name="log"/>; <see cref="Resume"/> keeps its position.</summary>
     public async Task RemoveAsync(CtLog log)
     {
         ArgumentNullException.ThrowIfNull(log);
@@ -157,8 +135,6 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         }
 
         await StopOneAsync(running).ConfigureAwait(false);
-        _removed[log.NormalizedKey] = running.State;
-        RecordPosition(running.State);
         WatcherLog.Removed(_logger, log.Name, running.State.NextIndex);
     }
 
@@ -181,39 +157,6 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>Copies every watcher's position into the resume index and writes it (no-op when recovery is off).</summary>
-    public void SaveIndex()
-    {
-        if (Resume is null || _abandoned)
-        {
-            return;
-        }
-
-        foreach (var running in _running.Values)
-        {
-            RecordPosition(running.State);
-        }
-
-        foreach (var removed in _removed.Values)
-        {
-            RecordPosition(removed);
-        }
-
-        try
-        {
-            Resume.Save();
-            WatcherLog.IndexSaved(_logger, Resume.Path, Resume.Count);
-        }
-        catch (IOException e)
-        {
-            WatcherLog.IndexSaveFailed(_logger, Resume.Path, e.Message);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            WatcherLog.IndexSaveFailed(_logger, Resume.Path, e.Message);
-        }
-    }
-
     /// <summary>Stops every watcher (waiting for them), then saves the index.</summary>
     public async Task StopAsync()
     {
@@ -223,7 +166,7 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
             await StopOneAsync(running).ConfigureAwait(false);
         }
 
-        SaveIndex();
+        Resume.Save();
     }
 
     public async ValueTask DisposeAsync()
@@ -242,40 +185,6 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         if (_ownsHttp)
         {
             _http.Dispose();
-        }
-    }
-
-    /// <summary>Stops the supervisor as a crash would: watchers cancelled, no final save (tests of resume after kill -9).</summary>
-    internal async Task AbandonAsync()
-    {
-        _abandoned = true;
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var running in _running.Values)
-        {
-            await StopOneAsync(running).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The consumer handled <paramref name="batch"/> (published or counted as malformed): commit its position.</summary>
-    public void Acknowledge(LogEntryBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Entries.Count == 0)
-        {
-            return;
-        }
-
-        // A removed log's batches may still be queued: their acknowledgements belong to its kept state.
-        var state = _running.TryGetValue(batch.Log.NormalizedKey, out var running) ? running.State : _removed.GetValueOrDefault(batch.Log.NormalizedKey);
-        state?.Committed(batch.LastIndex);
-    }
-
-    private void RecordPosition(LogWatchState state)
-    {
-        var position = _options.CommitOnAcknowledge ? state.CommittedNextIndex : state.NextIndex;
-        if (Resume is not null && position is { } next)
-        {
-            Resume.SetNextIndex(state.Log.NormalizedKey, next);
         }
     }
 
@@ -322,20 +231,6 @@ public sealed class LogWatcherSupervisor : IAsyncDisposable
         return log.Kind == LogKind.Tiled
             ? new StaticCtWatcher(state, new StaticCtClient(_http, log.Url, clientOptions), Issuers, _sink, _options, _time, _logger)
             : new Rfc6962Watcher(state, new Rfc6962Client(_http, log.Url, clientOptions), _sink, _options, _time, _logger);
-    }
-
-    private async Task SaveLoopAsync(CancellationToken cancellationToken)
-    {
-        if (Resume is null)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(_options.SaveInterval, _time);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-        {
-            SaveIndex();
-        }
     }
 
     private async Task ApplyChangesAsync(ChannelReader<LogSetChange> changes, CancellationToken cancellationToken)

@@ -48,7 +48,7 @@ public sealed record WatcherOptions
 
     /// <summary>
     /// When true, the resume index records only what the consumer acknowledged
-    /// (<see cref="LogWatcherSupervisor.Acknowledge"/>, i.e. published), not what the sink accepted: entries still
+    /// (<see cref="ResumeTracker.Acknowledge"/>, i.e. published), not what the sink accepted: entries still
     /// queued when the process dies are fetched again instead of being lost.
     /// </summary>
     public bool CommitOnAcknowledge { get; init; }

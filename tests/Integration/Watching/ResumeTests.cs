@@ -1,3 +1,4 @@
+using Certstream.Tests.Support;
 using Certstream.Tests.Support.FakeCtLog;
 using Certstream.Watching;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -79,11 +80,13 @@ public sealed class ResumeTests : IDisposable
         var supervisor = new LogWatcherSupervisor(first, Slow(path), NullLogger.Instance);
         var run = supervisor.RunAsync(logs, null, cancel);
         await first.WaitUntilAsync(s => logs.All(l => s.Count(l.NormalizedKey) >= 300), TimeSpan.FromSeconds(30), "300 entries per log");
-        supervisor.SaveIndex(); // a periodic save
+        supervisor.Resume.Save(); // a periodic save
         var saved = ResumeIndex.Load(path);
+        var onDisk = DirectorySnapshot.Take(_dir); // what a kill -9 from here on leaves behind
         await first.WaitUntilAsync(s => logs.All(l => s.Count(l.NormalizedKey) >= 900), TimeSpan.FromSeconds(30), "900 entries per log");
-        await supervisor.AbandonAsync(); // kill -9: no final save
+        await supervisor.StopAsync();
         await run;
+        onDisk.Restore(); // kill -9: no final save
         Assert.Equal(saved.Snapshot(), ResumeIndex.Load(path).Snapshot());
 
         var second = new RecordingSink();

@@ -2,10 +2,9 @@ using Certstream.Configuration;
 
 namespace Certstream.Tests.Unit.Configuration;
 
-public class YamlConfigurationParserTests
+public class YamlConfigurationFileTests
 {
-    private static YamlConfigurationDocument Parse(string yaml) =>
-        YamlConfigurationParser.Parse(new StringReader(yaml), "test.yaml");
+    private static YamlConfigurationFile Parse(string yaml) => YamlConfigurationFile.Parse(yaml, "test.yaml");
 
     [Fact]
     public void Flattens_sections_lists_and_object_lists_to_configuration_keys()
@@ -33,10 +32,11 @@ public class YamlConfigurationParserTests
             ["general:buffer_sizes:websocket"] = "12",
         }, document.Values.ToDictionary());
         Assert.Equal(new YamlPosition(2, 3), document.Positions["webserver:listen_port"]);
+        Assert.Equal(new YamlPosition(8, 7), document.Positions["general:additional_logs:0"]);
     }
 
     [Fact]
-    public void Nulls_become_empty_but_quoted_null_stays_text_and_empty_list_marks_the_key()
+    public void Nulls_are_null_quoted_null_stays_text_and_empty_lists_and_sections_add_no_value()
     {
         var document = Parse("""
             webserver:
@@ -47,11 +47,16 @@ public class YamlConfigurationParserTests
             prometheus: {}
             """);
 
-        Assert.Equal("", document.Values["webserver:cert_path"]);
-        Assert.Equal("", document.Values["webserver:cert_key_path"]);
-        Assert.Equal("null", document.Values["webserver:full_url"]);
-        Assert.Equal("", document.Values["webserver:whitelist"]);
-        Assert.DoesNotContain(document.Values.Keys, k => k.StartsWith("prometheus", StringComparison.Ordinal));
+        var values = document.Values.ToDictionary();
+        Assert.Equal("", values["webserver:cert_path"]);
+        Assert.Null(values["webserver:cert_key_path"]);
+        Assert.Equal("null", values["webserver:full_url"]);
+        Assert.DoesNotContain("webserver:whitelist", values.Keys);
+        Assert.DoesNotContain(values.Keys, k => k.StartsWith("prometheus", StringComparison.Ordinal));
+
+        // Where they were written is still known (unknown-key warnings, the sample-file test).
+        Assert.Equal(new YamlPosition(5, 3), document.Positions["webserver:whitelist"]);
+        Assert.Equal(new YamlPosition(6, 1), document.Positions["prometheus"]);
     }
 
     [Fact]
@@ -114,6 +119,39 @@ public class YamlConfigurationParserTests
               whitelist: *nets
             """);
 
-        Assert.Equal("10.0.0.0/8", document.Values["prometheus:whitelist:0"]);
+        Assert.Equal("10.0.0.0/8", document.Values.ToDictionary()["prometheus:whitelist:0"]);
+    }
+
+    [Fact]
+    public void Duplicate_keys_of_the_same_case_are_a_positioned_error()
+    {
+        var e = Assert.Throws<ConfigurationFileException>(() => Parse("webserver:\n  listen_port: 1\n  listen_port: 2\n"));
+
+        Assert.Equal(3, e.Line);
+        Assert.Contains("Duplicate key", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_syntax_error_is_told_in_yamldotnet_words_without_the_providers_wrapping()
+    {
+        var e = Assert.Throws<ConfigurationFileException>(() => Parse("webserver:\n  listen_port: 1\n listen_addr: x\n"));
+
+        Assert.Equal("test.yaml:3:2: While parsing a block mapping, did not find expected key.", e.Message);
+    }
+
+    [Fact]
+    public void A_second_document_is_an_error_not_ignored()
+    {
+        var e = Assert.Throws<ConfigurationFileException>(() => Parse("webserver:\n  listen_port: 1\n---\nwebserver:\n  listen_port: 2\n"));
+
+        Assert.Equal(4, e.Line);
+        Assert.Contains("more than one YAML document", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_document_start_marker_is_fine_and_an_empty_document_has_no_keys()
+    {
+        Assert.Equal("1", Assert.Single(Parse("---\nwebserver:\n  listen_port: 1\n").Values).Value);
+        Assert.Empty(Parse("---\n# nothing\n").Values);
     }
 }
