@@ -30,6 +30,8 @@ public class FilterTests
     [InlineData("/?dedup=yes", "dedup: \"yes\" is not a dedup mode; allowed: cert")]
     [InlineData("/?issuer=", "issuer: empty value")]
     [InlineData("/?heartbeat=-1", "heartbeat: \"-1\" is not allowed")]
+    [InlineData("/?since=0&domain=example.com", "since cannot be combined with domain, match, issuer, log or type")]
+    [InlineData("/?type=precert&since=5", "since cannot be combined with domain, match, issuer, log or type")]
     public async Task Bad_options_get_400_with_the_reason_before_the_upgrade(string path, string expectedStart)
     {
         await using var server = await StreamingTestServer.StartAsync();
@@ -222,6 +224,25 @@ public class FilterTests
         Assert.Equal(1, stats.FilteredClients);
         Assert.Equal(15, stats.Evaluations);
         Assert.Equal((5L, 10L), server.Broadcaster.Stats.FilteredOf(StreamFormat.Lite));
+    }
+
+    [Fact]
+    public async Task A_dedup_client_replaying_from_the_retention_window_gets_each_certificate_once()
+    {
+        // More messages than the hot ring holds, so the oldest are read back from the window (its per-seq dedup flag).
+        const int Certificates = (MessageRing.HotCapacity / 3) + 100;
+        await using var server = await StreamingTestServer.StartAsync(RoomForEverything);
+        for (var index = 0; index < Certificates * 3; index++)
+        {
+            await server.Broadcaster.PublishAsync(Message(new Facts(index, [$"c{index / 3}.example"], Issuers[0], LogNames[index % 3], Operators[index % 3], false, Sha(index / 3))), TestContext.Current.CancellationToken);
+        }
+
+        await Eventually.TrueAsync(() => server.Broadcaster.Ring.Newest == Certificates * 3, "everything published");
+        Assert.True(server.Broadcaster.Ring.IsBehindHot(1));
+        using var replay = new ClientWebSocket();
+        await replay.ConnectAsync(server.Ws("/?since=0&dedup=cert"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(Enumerable.Range(0, Certificates).Select(c => c * 3), await ReceiveUntilAsync(replay, (Certificates - 1) * 3));
     }
 
     private static bool UnderOrAt(string name, string domain)
