@@ -70,6 +70,30 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task Typing_a_domain_filter_shows_only_matching_certificates_and_the_equivalent_url()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync(fixture.Http("/").ToString());
+        // Certificates of every log first, so the filter has something to remove.
+        await WaitAsync(page, "new Set(Array.from(document.querySelectorAll('#feed td.log')).map(td => td.textContent)).size >= 2");
+
+        await page.Locator("#filter").PressSequentiallyAsync("hostile.example.test");
+        await page.Locator("#filter").PressAsync("Enter");
+        Assert.Equal($"ws://127.0.0.1:{fixture.Port}/?domain=hostile.example.test", await page.Locator("#stream-url").TextContentAsync());
+        await WaitAsync(page, "document.querySelector('#filter-status').dataset.state === 'ok'");
+
+        // The server now sends only the hostile log's certificates (all named hostile.example.test); wait for a few.
+        await WaitAsync(page, "document.querySelectorAll('#feed tr').length >= 3", 20_000);
+        var domains = await page.Locator("#feed td.domains").AllTextContentsAsync();
+        Assert.All(domains, d => Assert.Contains("hostile.example.test", d, StringComparison.Ordinal));
+
+        // Two patterns: both in the URL, comma-separated, each encoded.
+        await page.Locator("#filter").FillAsync("*.example.test, bücher.example");
+        Assert.Equal($"ws://127.0.0.1:{fixture.Port}/?domain=*.example.test,b%C3%BCcher.example", await page.Locator("#stream-url").TextContentAsync());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task A_certificate_whose_subject_holds_html_and_script_is_shown_as_text_and_runs_nothing()
     {
         var page = await fixture.NewPageAsync();
