@@ -34,6 +34,16 @@ internal static class DomainName
     /// </summary>
     public static SuffixEnumerator Suffixes(ReadOnlySpan<char> name) => new(name);
 
+    /// <summary>
+    /// <see cref="Suffixes"/> of <paramref name="name"/> once <see cref="Normalize"/>d, into <paramref name="scratch"/>
+    /// (<see cref="StackLength"/> chars, usually on the caller's stack) or, for a longer name, into a new array.
+    /// </summary>
+    public static SuffixEnumerator NormalizedSuffixes(string name, Span<char> scratch)
+    {
+        var destination = name.Length <= scratch.Length ? scratch : new char[name.Length];
+        return new(destination[..Normalize(name, destination)]);
+    }
+
     internal ref struct SuffixEnumerator(ReadOnlySpan<char> name)
     {
         private readonly ReadOnlySpan<char> _name = name;

@@ -31,9 +31,7 @@ internal sealed class DomainPatternSet
         Span<char> buffer = stackalloc char[DomainName.StackLength];
         foreach (var name in names)
         {
-            var normalized = name.Length <= buffer.Length ? buffer : new char[name.Length];
-            normalized = normalized[..DomainName.Normalize(name, normalized)];
-            var suffixes = DomainName.Suffixes(normalized);
+            var suffixes = DomainName.NormalizedSuffixes(name, buffer);
             while (suffixes.MoveNext())
             {
                 var suffix = suffixes.Current;
