@@ -240,8 +240,12 @@ public class RetentionWindowTests
         var hits = new long[2];
         var misses = new long[2];
 
+        // The writer starts only once both readers run, so they read while it appends (on a quiet machine the 20,000
+        // appends could otherwise finish before a reader is first scheduled).
+        using var started = new CountdownEvent(2);
         var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
         {
+            started.Signal();
             var random = new Random(r);
             var buffer = new ArrayBufferWriter<byte>();
             var lengths = new int[16];
@@ -274,6 +278,7 @@ public class RetentionWindowTests
             }
         }, TestContext.Current.CancellationToken)).ToArray();
 
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "readers started");
         for (long seq = 1; seq <= total; seq++)
         {
             window.Append(seq, samples[(int)(seq % samples.Count)].Message);
