@@ -26,8 +26,7 @@ namespace Certstream.Streaming;
 /// filtered session skips a rejected seq by advancing its position without a send (a lookup in the message's verdict).
 /// Every filtered session still steps through every seq: for thousands of filtered clients, handing a session only its
 /// matching seqs is the follow-up (docs/performance.md). A seq read from the retention window has no message object:
-/// <c>dedup=cert</c> is decided from the window's per-seq flag, certificate conditions cannot be (see
-/// <see cref="PassesFromWindowAsync"/>).</para>
+/// the filter decides it from the facts and dedup flag the window gives back (<see cref="PassesFromWindow"/>).</para>
 /// </remarks>
 internal sealed partial class ClientSession
 {
@@ -305,7 +304,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        if (filter.Id >= 0 && !await PassesFromWindowAsync(filter, seq).ConfigureAwait(false))
+        if (filter.Id >= 0 && !PassesFromWindow(filter, seq))
         {
             return;
         }
@@ -341,33 +340,18 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
-    /// The filter for a seq read from the retention window, which keeps no message object, only the dedup verdict per
-    /// seq: <c>dedup=cert</c> is decided from it. A filter with a certificate condition cannot be decided there, so the
-    /// seqs behind the hot ring are reported missed (gap notice or drop) and the session resumes at the hot ring; the
-    /// endpoint refuses <c>since</c> with such a filter for the same reason. False: the position has moved past it.
+    /// The filter for a seq read from the retention window, which keeps no message object: the window gives back the
+    /// facts the filter stage decided the live message from (read from its stored lite JSON) and the dedup verdict, so
+    /// the session's filter decides the replayed seq exactly as it decided it live. False: the position has moved past it.
     /// </summary>
-    private async ValueTask<bool> PassesFromWindowAsync(ClientFilter filter, long seq)
+    private bool PassesFromWindow(ClientFilter filter, long seq)
     {
-        if (filter.Filter.NeedsFacts)
-        {
-            var hotFrom = _ring.Newest - MessageRing.HotCapacity + 1;
-            if (seq < hotFrom)
-            {
-                await MissedAsync(seq, hotFrom - 1).ConfigureAwait(false);
-                Volatile.Write(ref _next, hotFrom);
-                return false;
-            }
-
-            // Published into the hot ring meanwhile: the next turn reads it there.
-            return false;
-        }
-
-        if (!_ring.Window.TryGetFlags(seq, out var flags))
+        if (!_ring.Window.TryGetFacts(seq, out var facts, out var flags))
         {
             return true; // Not retained: the caller reports it missed.
         }
 
-        var passes = (flags & RetentionWindow.RepeatCopyFlag) == 0 || !filter.Filter.Dedup;
+        var passes = filter.Filter.Passes(facts, (flags & RetentionWindow.RepeatCopyFlag) != 0);
         _filters!.Count(passes, _format);
         if (!passes)
         {
