@@ -13,7 +13,7 @@ namespace Certstream.Messages;
 /// keys in contract order, raw UTF-8 (<see cref="MinimalJsonEncoder"/>). Each thread reuses one buffer and one
 /// writer, so an encode allocates little beyond the returned array.
 /// </summary>
-public static class CertstreamMessageEncoder
+internal static class CertstreamMessageEncoder
 {
     /// <summary>Options every certstream JSON writer uses (compact, only JSON-required escapes).</summary>
     public static readonly JsonWriterOptions WriterOptions = new()

@@ -5,7 +5,7 @@ using Certstream.Watching;
 namespace Certstream.Operations;
 
 /// <summary>Builds the /stats document from the live sources.</summary>
-public sealed class StatsBuilder
+internal sealed class StatsBuilder
 {
     private readonly OperationsSources _sources;
     private readonly Readiness _readiness;

@@ -14,7 +14,7 @@ namespace Certstream.Streaming;
 /// (<see cref="IStreamSubscriber"/>: benchmarks, later a broker edge) are offered each message as it is appended.
 /// Every client of a format gets the same bytes.
 /// </summary>
-public sealed partial class Broadcaster : IAsyncDisposable
+internal sealed partial class Broadcaster : IAsyncDisposable
 {
     /// <summary>How many lite messages /latest.json serves.</summary>
     public const int LatestCount = 25;

@@ -6,7 +6,7 @@ namespace Certstream.Streaming;
 /// Something that receives the shared payloads of one stream format: a client queue today, a filtered
 /// client or a broker edge later. <see cref="Offer"/> is called on the broadcaster's thread and must never block.
 /// </summary>
-public interface IStreamSubscriber
+internal interface IStreamSubscriber
 {
     StreamFormat Format { get; }
 
