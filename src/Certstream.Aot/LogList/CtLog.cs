@@ -53,6 +53,12 @@ internal enum LogKind
     Tiled,
 }
 
+internal static class LogKindNames
+{
+    /// <summary>The one name of a log kind: <c>source.type</c> on the wire and <c>type</c> in <c>/stats</c>.</summary>
+    public static string Of(LogKind kind) => kind == LogKind.Tiled ? "tiled" : "rfc6962";
+}
+
 /// <summary>Where a followed log came from.</summary>
 internal enum LogSource
 {

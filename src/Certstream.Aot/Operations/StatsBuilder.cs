@@ -56,7 +56,7 @@ internal sealed class StatsBuilder
                 l.Name,
                 l.Url,
                 l.Operator,
-                l.Kind == LogKind.Tiled ? "tiled" : "rfc6962",
+                LogKindNames.Of(l.Kind),
                 WatcherStateNames.Of(l.State),
                 IsFailing(l),
                 l.TreeSize,
