@@ -128,6 +128,10 @@ internal static class StreamingEndpoints
             return;
         }
 
+        // Everything is read from the query: drop the parsed copy, which would otherwise live as long as the connection
+        // (a watch list of 100 patterns is kilobytes of text, per client).
+        context.Request.Query = QueryCollection.Empty;
+
         // A cap on clients keeps a flood of connections from exhausting memory; checked before the upgrade, so it is
         // a soft limit (simultaneous upgrades may pass it by a few).
         if (clients.Options.MaxClients > 0 && clients.Count >= clients.Options.MaxClients)

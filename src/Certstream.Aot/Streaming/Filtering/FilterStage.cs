@@ -53,9 +53,9 @@ internal sealed class FilterStage
 
         // The generation moves after the id is indexed, and a decision reads it before evaluating: a decision whose
         // generation is at least this one evaluated with the id in the index (and appended to its feed).
-        var id = Filters.Register(filter, out var feed);
+        var id = Filters.Register(filter, out var feed, out var registered);
         var generation = Interlocked.Increment(ref _generation);
-        return new ClientFilter(filter, id, generation, feed);
+        return new ClientFilter(registered, id, generation, feed);
     }
 
     public void Release(ClientFilter filter)

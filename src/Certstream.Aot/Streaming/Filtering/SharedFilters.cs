@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Certstream.Messages;
 
@@ -18,11 +19,13 @@ namespace Certstream.Streaming.Filtering;
 internal sealed class SharedFilters
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, int> _idsByKey = new(StringComparer.Ordinal);
+    // Keyed by the filter itself (structural equality and a hash computed once), not by a text key of its conditions.
+    private readonly Dictionary<StreamFilter, int> _idsByKey = [];
     private readonly List<Registered?> _byId = [];
     private readonly Stack<int> _freeIds = new();
 
-    // Domain index: pattern suffix → filters with that pattern, by kind.
+    // Domain index: pattern suffix → filters with that pattern, by kind. The key is the suffix string of the first
+    // filter that registered it, and later filters are handed that same string (StreamFilter.ShareSuffix).
     private readonly Dictionary<string, PatternUsers> _patterns = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PatternUsers>.AlternateLookup<ReadOnlySpan<char>> _patternLookup;
 
@@ -102,10 +105,18 @@ internal sealed class SharedFilters
     public int Register(StreamFilter filter) => Register(filter, out _);
 
     /// <summary>Adds a user of <paramref name="filter"/>: its id and the feed of seqs it passes (shared by its users).</summary>
-    public int Register(StreamFilter filter, out FilterFeed? feed)
+    public int Register(StreamFilter filter, out FilterFeed? feed) => Register(filter, out feed, out _);
+
+    /// <summary>
+    /// Adds a user of <paramref name="filter"/>: its id, the feed of seqs it passes and the registered instance of it
+    /// (<paramref name="filter"/> itself, or an equal one registered before: a session keeps that one, so identical
+    /// watch lists are held once).
+    /// </summary>
+    public int Register(StreamFilter filter, out FilterFeed? feed, out StreamFilter registeredFilter)
     {
         ArgumentNullException.ThrowIfNull(filter);
         feed = null;
+        registeredFilter = filter;
         if (filter.IsEmpty)
         {
             return -1;
@@ -114,11 +125,12 @@ internal sealed class SharedFilters
         lock (_lock)
         {
             Interlocked.Increment(ref _users);
-            if (_idsByKey.TryGetValue(filter.Key, out var existing))
+            if (_idsByKey.TryGetValue(filter, out var existing))
             {
                 var shared = _byId[existing]!;
                 shared.Users++;
                 feed = shared.Feed;
+                registeredFilter = shared.Filter;
                 return existing;
             }
 
@@ -132,7 +144,7 @@ internal sealed class SharedFilters
             var registered = new Registered(filter);
             feed = registered.Feed;
             _byId[id] = registered;
-            _idsByKey.Add(filter.Key, id);
+            _idsByKey.Add(filter, id);
             Index(filter, id);
             return id;
         }
@@ -156,7 +168,7 @@ internal sealed class SharedFilters
             }
 
             Unindex(registered.Filter, id);
-            _idsByKey.Remove(registered.Filter.Key);
+            _idsByKey.Remove(registered.Filter);
             _byId[id] = null;
             _freeIds.Push(id);
         }
@@ -243,19 +255,26 @@ internal sealed class SharedFilters
                     continue;
                 }
 
-                foreach (var id in users.ApexOrUnder)
+                var wholeName = suffixes.IsWholeName;
+                if (users.Count == 1)
                 {
-                    MarkDomainHit(id, epoch);
+                    MarkDomainEntry(users.Single, wholeName, epoch);
+                    continue;
                 }
 
-                if (!suffixes.IsWholeName)
+                foreach (var entry in users.More)
                 {
-                    foreach (var id in users.UnderOnly)
-                    {
-                        MarkDomainHit(id, epoch);
-                    }
+                    MarkDomainEntry(entry, wholeName, epoch);
                 }
             }
+        }
+    }
+
+    private void MarkDomainEntry(int entry, bool wholeName, int epoch)
+    {
+        if (!wholeName || (entry & PatternUsers.UnderOnlyBit) == 0)
+        {
+            MarkDomainHit(entry >> 1, epoch);
         }
     }
 
@@ -348,21 +367,23 @@ internal sealed class SharedFilters
 
     private void Index(StreamFilter filter, int id)
     {
-        foreach (var pattern in filter.Domains)
+        for (var i = 0; i < filter.Domains.Count; i++)
         {
-            if (!_patterns.TryGetValue(pattern.Suffix, out var users))
+            var pattern = filter.Domains[i];
+            ref var users = ref CollectionsMarshal.GetValueRefOrAddDefault(_patterns, pattern.Suffix, out var exists);
+            if (exists)
             {
-                users = new PatternUsers();
-                _patterns.Add(pattern.Suffix, users);
+                // Hand the filter the index's string for this suffix: one copy for all the filters that watch it.
+                if (_patternLookup.TryGetValue(pattern.Suffix, out var key, out _))
+                {
+                    filter.ShareSuffix(i, key);
+                }
             }
 
-            var list = pattern.IncludesApex ? users.ApexOrUnder : users.UnderOnly;
-            if (list.Count == 0)
+            if (users.Add(id, pattern.IncludesApex))
             {
                 Interlocked.Increment(ref pattern.IncludesApex ? ref _apexPatterns : ref _underPatterns);
             }
-
-            list.Add(id);
         }
 
         if (filter.Matches.Count > 0)
@@ -392,15 +413,13 @@ internal sealed class SharedFilters
     {
         foreach (var pattern in filter.Domains)
         {
-            var users = _patterns[pattern.Suffix];
-            var list = pattern.IncludesApex ? users.ApexOrUnder : users.UnderOnly;
-            list.Remove(id);
-            if (list.Count == 0)
+            ref var users = ref CollectionsMarshal.GetValueRefOrNullRef(_patterns, pattern.Suffix);
+            if (users.Remove(id, pattern.IncludesApex))
             {
                 Interlocked.Decrement(ref pattern.IncludesApex ? ref _apexPatterns : ref _underPatterns);
             }
 
-            if (users.ApexOrUnder.Count == 0 && users.UnderOnly.Count == 0)
+            if (users.Count == 0)
             {
                 _patterns.Remove(pattern.Suffix);
             }
@@ -495,11 +514,79 @@ internal sealed class SharedFilters
         public int Users { get; set; } = 1;
     }
 
-    private sealed class PatternUsers
+    /// <summary>
+    /// The filters with one suffix as a pattern, held in the dictionary's entry: one int per filter (its id shifted
+    /// left, the low bit set for a <c>*.</c> pattern), inline while there is one (most patterns belong to one filter),
+    /// else in an array that doubles when full and halves when a quarter full.
+    /// </summary>
+    private struct PatternUsers
     {
-        public List<int> ApexOrUnder { get; } = [];
+        public const int UnderOnlyBit = 1;
 
-        public List<int> UnderOnly { get; } = [];
+        private int[]? _more;
+        private int _single;
+        private int _apexCount;
+
+        public int Count { get; private set; }
+
+        /// <summary>The entry while <see cref="Count"/> is 1.</summary>
+        public readonly int Single => _single;
+
+        /// <summary>The entries while <see cref="Count"/> is more than 1.</summary>
+        public readonly ReadOnlySpan<int> More => _more.AsSpan(0, Count);
+
+        /// <summary>Adds the filter's pattern; true when it is the first of its kind for this suffix.</summary>
+        public bool Add(int id, bool includesApex)
+        {
+            var entry = (id << 1) | (includesApex ? 0 : UnderOnlyBit);
+            if (Count == 0)
+            {
+                _single = entry;
+            }
+            else
+            {
+                if (Count == 1)
+                {
+                    _more = new int[2];
+                    _more[0] = _single;
+                }
+                else if (Count == _more!.Length)
+                {
+                    Array.Resize(ref _more, Count * 2);
+                }
+
+                _more[Count] = entry;
+            }
+
+            Count++;
+            _apexCount += includesApex ? 1 : 0;
+            return includesApex ? _apexCount == 1 : Count - _apexCount == 1;
+        }
+
+        /// <summary>Removes the filter's pattern; true when it was the last of its kind for this suffix.</summary>
+        public bool Remove(int id, bool includesApex)
+        {
+            var entry = (id << 1) | (includesApex ? 0 : UnderOnlyBit);
+            if (Count > 1)
+            {
+                var more = _more!;
+                var at = Array.IndexOf(more, entry, 0, Count);
+                more[at] = more[Count - 1];
+                if (Count == 2)
+                {
+                    _single = more[0];
+                    _more = null;
+                }
+                else if (Count - 1 <= more.Length / 4)
+                {
+                    Array.Resize(ref _more, more.Length / 2);
+                }
+            }
+
+            Count--;
+            _apexCount -= includesApex ? 1 : 0;
+            return includesApex ? _apexCount == 0 : Count - _apexCount == 0;
+        }
     }
 
     private sealed class RegexUsers(Regex regex)

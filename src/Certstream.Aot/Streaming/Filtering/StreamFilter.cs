@@ -18,12 +18,18 @@ internal enum EntryTypes
 /// combine with AND, values of one parameter with OR, an absent parameter is no condition. <see cref="Key"/> is the
 /// same for filters that select the same messages, so identical filters are evaluated once for every client using them.
 /// </summary>
-internal sealed class StreamFilter
+internal sealed class StreamFilter : IEquatable<StreamFilter>
 {
     /// <summary>No condition: every message passes.</summary>
     public static readonly StreamFilter None = new([], [], [], [], EntryTypes.Any, dedup: false);
 
-    private readonly DomainPatternSet _domains;
+    // Held as arrays, and no text key, hash set or copy of the query beside them: a watch list of 100 patterns costs
+    // the pattern strings and one array (the shared index keys on the same strings).
+    private readonly DomainPattern[] _domains;
+    private readonly Regex[] _matches;
+    private readonly string[] _issuers;
+    private readonly string[] _logs;
+    private readonly int _hash;
 
     public StreamFilter(
         IReadOnlyCollection<DomainPattern> domains,
@@ -37,39 +43,42 @@ internal sealed class StreamFilter
         ArgumentNullException.ThrowIfNull(matches);
         ArgumentNullException.ThrowIfNull(issuers);
         ArgumentNullException.ThrowIfNull(logs);
-        Domains = [.. domains.Distinct().OrderBy(d => d.ToString(), StringComparer.Ordinal)];
-        Matches = [.. matches.DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal)];
-        Issuers = [.. issuers.Select(AsciiText.ToLower).Distinct().Order(StringComparer.Ordinal)];
-        Logs = [.. logs.Select(AsciiText.ToLower).Distinct().Order(StringComparer.Ordinal)];
+        _domains = DomainPatternSet.Sort(domains);
+        _matches = [.. matches.DistinctBy(r => r.ToString()).OrderBy(r => r.ToString(), StringComparer.Ordinal)];
+        _issuers = [.. issuers.Select(AsciiText.ToLower).Distinct().Order(StringComparer.Ordinal)];
+        _logs = [.. logs.Select(AsciiText.ToLower).Distinct().Order(StringComparer.Ordinal)];
         Types = types == (EntryTypes.X509 | EntryTypes.Precert) ? EntryTypes.Any : types;
         Dedup = dedup;
-        _domains = new DomainPatternSet(Domains);
-        Key = BuildKey();
+        _hash = ComputeHash();
     }
 
-    public IReadOnlyList<DomainPattern> Domains { get; }
+    public IReadOnlyList<DomainPattern> Domains => _domains;
 
-    public IReadOnlyList<Regex> Matches { get; }
+    public IReadOnlyList<Regex> Matches => _matches;
 
     /// <summary>ASCII lower case; a message passes when the issuer contains one of them.</summary>
-    public IReadOnlyList<string> Issuers { get; }
+    public IReadOnlyList<string> Issuers => _issuers;
 
     /// <summary>ASCII lower case; a message passes when its log's name, URL or operator contains one of them.</summary>
-    public IReadOnlyList<string> Logs { get; }
+    public IReadOnlyList<string> Logs => _logs;
 
     public EntryTypes Types { get; }
 
     /// <summary>Only the first copy of a certificate within the dedup window passes.</summary>
     public bool Dedup { get; }
 
-    /// <summary>Canonical text of the conditions: equal for filters that select the same messages.</summary>
-    public string Key { get; }
+    /// <summary>
+    /// Canonical text of the conditions: equal for filters that select the same messages (as <see cref="Equals(StreamFilter)"/>
+    /// is). Built on each call, for logs and tests: nothing keeps it.
+    /// </summary>
+    public string Key => BuildKey();
 
     /// <summary>No condition at all (the client gets the stream as it is).</summary>
-    public bool IsEmpty => Key.Length == 0;
+    public bool IsEmpty =>
+        _domains.Length == 0 && _matches.Length == 0 && _issuers.Length == 0 && _logs.Length == 0 && Types == EntryTypes.Any && !Dedup;
 
     /// <summary>Conditions on names (domain or match): the shared index finds such filters from the names.</summary>
-    public bool HasNameCondition => Domains.Count > 0 || Matches.Count > 0;
+    public bool HasNameCondition => _domains.Length > 0 || _matches.Length > 0;
 
     /// <summary>
     /// The reference decision for one message, filter by filter. <see cref="SharedFilters"/> decides for every filter at
@@ -79,8 +88,8 @@ internal sealed class StreamFilter
     {
         ArgumentNullException.ThrowIfNull(facts);
         return PassesOtherThanNames(facts, isRepeatCopy)
-            && (Domains.Count == 0 || _domains.MatchesAny(facts.AllDomains))
-            && (Matches.Count == 0 || AnyNameMatches(Matches, facts.AllDomains));
+            && (_domains.Length == 0 || new DomainPatternSet(_domains).MatchesAny(facts.AllDomains))
+            && (_matches.Length == 0 || AnyNameMatches(_matches, facts.AllDomains));
     }
 
     /// <summary>type, dedup, issuer and log: the conditions that do not look at names.</summary>
@@ -97,18 +106,77 @@ internal sealed class StreamFilter
             return false;
         }
 
-        if (Issuers.Count > 0 && !AsciiText.ContainsAny(facts.IssuerAggregated, Issuers))
+        if (_issuers.Length > 0 && !AsciiText.ContainsAny(facts.IssuerAggregated, _issuers))
         {
             return false;
         }
 
-        return Logs.Count == 0
-            || AsciiText.ContainsAny(facts.SourceName, Logs)
-            || AsciiText.ContainsAny(facts.SourceUrl, Logs)
-            || AsciiText.ContainsAny(facts.LogOperator, Logs);
+        return _logs.Length == 0
+            || AsciiText.ContainsAny(facts.SourceName, _logs)
+            || AsciiText.ContainsAny(facts.SourceUrl, _logs)
+            || AsciiText.ContainsAny(facts.LogOperator, _logs);
     }
 
     public override string ToString() => IsEmpty ? "(no filter)" : Key;
+
+    /// <summary>Same conditions (what <see cref="Key"/> compares), without building the key.</summary>
+    public bool Equals(StreamFilter? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (_hash == other._hash
+                && Types == other.Types
+                && Dedup == other.Dedup
+                && _domains.AsSpan().SequenceEqual(other._domains)
+                && _matches.Length == other._matches.Length
+                && _matches.Select(r => r.ToString()).SequenceEqual(other._matches.Select(r => r.ToString()), StringComparer.Ordinal)
+                && _issuers.AsSpan().SequenceEqual(other._issuers)
+                && _logs.AsSpan().SequenceEqual(other._logs)));
+
+    public override bool Equals(object? obj) => Equals(obj as StreamFilter);
+
+    public override int GetHashCode() => _hash;
+
+    /// <summary>
+    /// Lets the shared index hand this filter the index's own copy of an equal suffix string, so a pattern that many
+    /// filters watch is held once. Called under the index's lock while registering; readers meanwhile see either of two
+    /// equal strings.
+    /// </summary>
+    internal void ShareSuffix(int index, string suffix)
+    {
+        var pattern = _domains[index];
+        if (!ReferenceEquals(pattern.Suffix, suffix) && string.Equals(pattern.Suffix, suffix, StringComparison.Ordinal))
+        {
+            _domains[index] = pattern with { Suffix = suffix };
+        }
+    }
+
+    private int ComputeHash()
+    {
+        var hash = new HashCode();
+        hash.Add(Types);
+        hash.Add(Dedup);
+        foreach (var domain in _domains)
+        {
+            hash.Add(domain);
+        }
+
+        foreach (var regex in _matches)
+        {
+            hash.Add(regex.ToString(), StringComparer.Ordinal);
+        }
+
+        foreach (var issuer in _issuers)
+        {
+            hash.Add(issuer, StringComparer.Ordinal);
+        }
+
+        foreach (var log in _logs)
+        {
+            hash.Add(log, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
 
     internal static bool AnyNameMatches(IReadOnlyList<Regex> expressions, IReadOnlyList<string> names)
     {

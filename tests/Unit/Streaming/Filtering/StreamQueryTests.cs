@@ -63,7 +63,7 @@ public class StreamQueryTests
             out var error),
             error);
 
-        Assert.Equal(["*.example.org", "example.com", "shop.test"], query.Filter.Domains.Select(d => d.ToString()));
+        Assert.Equal(["*.example.org", "example.com", "shop.test"], query.Filter.Domains.Select(d => d.ToString()).Order(StringComparer.Ordinal));
         Assert.Equal(["paypa1"], query.Filter.Matches.Select(r => r.ToString()));
         Assert.Equal(["let's"], query.Filter.Issuers);
         Assert.Equal(["argon"], query.Filter.Logs);
