@@ -156,8 +156,14 @@ public static class StreamingEndpoints
         });
         var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter);
+        // The session frames its messages itself, several per write, unless permessage-deflate was negotiated: then the
+        // WebSocket compresses each message, as before.
+        var frames = NegotiatedCompression(context) ? null : context.Features.Get<ActivityTrackingUpgradeFeature>()?.Connection;
+        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter, frames);
     }
+
+    private static bool NegotiatedCompression(HttpContext context) =>
+        context.Response.Headers.SecWebSocketExtensions.Any(e => e?.Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>Why since cannot go with a certificate condition (the window keeps no facts to decide it on).</summary>
     internal const string SinceWithFilterProblem =
