@@ -72,6 +72,7 @@ internal sealed partial class ClientSession
     private ClientFilter _filter = ClientFilter.None;
     private byte[]? _answer;
     private TaskCompletionSource? _answerSent;
+    private RetentionWindow.ReaderCache? _windowReader;
     private int _sentMessages;
     private long _sentBytes;
 
@@ -342,6 +343,8 @@ internal sealed partial class ClientSession
                 return seq + 1;
             }
 
+            // Back at the hot ring: the blocks decoded while reading the window are not needed any more.
+            _windowReader = null;
             var payload = message.GetBytes(_format).Span;
             var length = _stream.Cursor ? SendBuffer.LengthWithSeq(payload, seq) : payload.Length;
             if (_buffer.Frames > 0 && _buffer.Length + SendBuffer.FrameLength(length) > SendBuffer.BatchBytes)
@@ -376,7 +379,8 @@ internal sealed partial class ClientSession
 
         _buffer.BeginFrame();
         var before = _buffer.Length;
-        if (_ring.Window.TryWrite(seq, _format, _buffer))
+        _windowReader ??= new RetentionWindow.ReaderCache();
+        if (_ring.Window.TryWrite(seq, _format, _buffer, _windowReader))
         {
             if (_stream.Cursor)
             {
