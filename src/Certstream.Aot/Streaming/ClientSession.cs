@@ -8,7 +8,7 @@ namespace Certstream.Streaming;
 
 /// <summary>
 /// One connected WebSocket client: a writer loop that reads the shared <see cref="MessageRing"/> at the client's own
-/// position and sends each message as a text frame, a reader loop that reads and ignores small client messages, and a
+/// position and sends every message it is behind by as text frames in one write (<see cref="SendBuffer"/>), a reader loop that reads and ignores small client messages, and a
 /// check on the shared supervision tick that enforces the silence timeout, the slow-client policy and optional JSON
 /// heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
 /// timeout aborts the connection.
@@ -18,6 +18,12 @@ namespace Certstream.Streaming;
 /// reaches the client at most once and in order. Live delivery, replay (<c>since</c>) and catching up after a stall are
 /// the same loop: a seq still in the hot ring is sent as the shared payload, an older one is read from the retention
 /// window, and one older than the window is reported as a gap (cursor clients, and <c>gaps=1</c>) or counted as dropped.</para>
+/// <para>Sending. After the upgrade the session frames its messages itself (RFC 6455 §5.2) into one pooled buffer, up to
+/// <see cref="SendBuffer.BatchBytes"/>, and writes it to the <see cref="ClientConnection"/> with one write and one flush:
+/// the payload is copied once, as the runtime's WebSocket copied it into its own send buffer, but the write, the flush and
+/// the wake-up are paid once per batch instead of once per message. The WebSocket still reads, answers pings, pings and
+/// closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
+/// WebSocket one by one, which compresses them.</para>
 /// <para>Slow clients without cursor (streaming-api.md §5): being behind costs no memory here, so a burst is never dropped.
 /// A client that stays more than <see cref="StreamingOptions.ClientQueueCapacity"/> messages behind for longer than
 /// <see cref="StreamingOptions.SlowClientGrace"/> loses the oldest of them, keeping the newest capacity messages.
