@@ -23,7 +23,8 @@ namespace Certstream.Streaming;
 /// the payload is copied once, as the runtime's WebSocket copied it into its own send buffer, but the write, the flush and
 /// the wake-up are paid once per batch instead of once per message. The WebSocket still reads, answers pings, pings and
 /// closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
-/// WebSocket one by one, which compresses them.</para>
+/// WebSocket one by one, which compresses them. A filtered session that follows its filter's feed jumps from match to
+/// match inside a batch too.</para>
 /// <para>Slow clients without cursor (streaming-api.md §5): being behind costs no memory here, so a burst is never dropped.
 /// A client that stays more than <see cref="StreamingOptions.ClientQueueCapacity"/> messages behind for longer than
 /// <see cref="StreamingOptions.SlowClientGrace"/> loses the oldest of them, keeping the newest capacity messages.
