@@ -54,6 +54,34 @@ public sealed class CoalescedSendTests
         }
     }
 
+    [Fact]
+    public async Task With_permessage_deflate_a_burst_goes_through_the_WebSocket_message_by_message_with_the_same_bytes()
+    {
+        const int count = 400;
+        await using var server = await StreamingTestServer.StartAsync(endpoints: new Certstream.Http.EndpointOptions { CompressionEnabled = true });
+        var deflated = new ClientWebSocket();
+        deflated.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();
+        deflated.Options.CollectHttpResponseDetails = true;
+        await deflated.ConnectAsync(server.Ws("/full-stream?cursor=1"), TestContext.Current.CancellationToken);
+        Assert.Contains("permessage-deflate", deflated.HttpResponseHeaders?["Sec-WebSocket-Extensions"].Single() ?? "", StringComparison.Ordinal);
+        using var plain = await ConnectAsync(server, "/domains-only");
+        await server.WaitForClientsAsync(StreamFormat.Full, 1);
+        await server.WaitForClientsAsync(StreamFormat.DomainsOnly, 1);
+
+        var readers = new[]
+        {
+            Task.Run(() => ExpectAllAsync(deflated, "/full-stream", cursor: true, fromSeq: 1, count), TestContext.Current.CancellationToken),
+            Task.Run(() => ExpectAllAsync(plain, "/domains-only", cursor: false, fromSeq: 1, count), TestContext.Current.CancellationToken),
+        };
+        for (var i = 1; i <= count; i++)
+        {
+            await server.Broadcaster.PublishAsync(StreamingTestServer.Message(i, Padding(i)), TestContext.Current.CancellationToken);
+        }
+
+        await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        deflated.Dispose();
+    }
+
     /// <summary>Mostly small, some over 64 KB, some just around the 126 and 65,536-byte header boundaries.</summary>
     private static int Padding(int i) => (i % 100) switch
     {
@@ -76,9 +104,9 @@ public sealed class CoalescedSendTests
         return cursor ? json[..^1] + $",\"seq\":{i}}}" : json;
     }
 
-    private static async Task ExpectAllAsync(ClientWebSocket socket, string path, bool cursor, int fromSeq)
+    private static async Task ExpectAllAsync(ClientWebSocket socket, string path, bool cursor, int fromSeq, int count = Count)
     {
-        for (var i = fromSeq; i <= Count; i++)
+        for (var i = fromSeq; i <= count; i++)
         {
             var (type, payload) = await socket.ReceiveMessageAsync(30);
             Assert.Equal(WebSocketMessageType.Text, type);
