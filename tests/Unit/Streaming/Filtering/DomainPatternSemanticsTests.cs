@@ -81,6 +81,44 @@ public class DomainPatternSemanticsTests
         Assert.False(filter.Passes(FilterTestMessages.Message([]).Facts, false));
     }
 
+    [Fact]
+    public void Every_pattern_of_a_long_list_is_found_and_no_other_name()
+    {
+        // The filter's own matcher searches its sorted patterns: each of many, of both kinds, must still be found.
+        var patterns = Enumerable.Range(0, 300).Select(i => i % 2 == 0 ? $"p{i}.test" : $"*.p{i}.test").ToArray();
+        var filter = FilterTestMessages.Filter("domain=" + string.Join(',', patterns));
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(i % 2 == 0, filter.Passes(FilterTestMessages.Message([$"p{i}.test"]).Facts, false));
+            Assert.True(filter.Passes(FilterTestMessages.Message([$"w.p{i}.test"]).Facts, false));
+            Assert.False(filter.Passes(FilterTestMessages.Message([$"p{i}x.test", $"xp{i}.test"]).Facts, false));
+        }
+    }
+
+    [Fact]
+    public void Filters_sharing_a_suffix_in_both_kinds_are_decided_and_released_apart()
+    {
+        var underOnly = FilterTestMessages.Filter("domain=*.example.com,a.test");
+        var apex = FilterTestMessages.Filter("domain=example.com");
+        var shared = new SharedFilters();
+        var underId = shared.Register(underOnly);
+        var apexId = shared.Register(apex);
+        Assert.Equal(3, shared.DistinctDomainPatterns);
+        var passing = new List<int>();
+
+        shared.Evaluate(FilterTestMessages.Message(["example.com"]), passing);
+        Assert.Equal([apexId], passing);
+        shared.Evaluate(FilterTestMessages.Message(["w.example.com"]), passing);
+        Assert.Equal([underId, apexId], passing.Order());
+
+        shared.Release(apexId);
+        Assert.Equal(2, shared.DistinctDomainPatterns);
+        shared.Evaluate(FilterTestMessages.Message(["example.com"]), passing);
+        Assert.Empty(passing);
+        shared.Evaluate(FilterTestMessages.Message(["w.example.com"]), passing);
+        Assert.Equal([underId], passing);
+    }
+
     [Theory]
     [InlineData("exa mple.com", "the character ' '")]
     [InlineData("a..b", "an empty label")]
