@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Net;
 
@@ -43,7 +44,7 @@ internal sealed class CtResourceFetcher
                 var body = gzip ? new GZipStream(stream, CompressionMode.Decompress) : stream;
                 await using (body.ConfigureAwait(false))
                 {
-                    return await ReadLimitedAsync(body, response.Content.Headers.ContentLength, linked.Token).ConfigureAwait(false);
+                    return await ReadLimitedAsync(body, response.Content.Headers.ContentLength, exactLength: !gzip, linked.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -65,7 +66,8 @@ internal sealed class CtResourceFetcher
         }
     }
 
-    private async Task<byte[]> ReadLimitedAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
+    /// <param name="exactLength">The body is <paramref name="contentLength"/> bytes as it arrives (not decoded).</param>
+    private async Task<byte[]> ReadLimitedAsync(Stream body, long? contentLength, bool exactLength, CancellationToken cancellationToken)
     {
         var limit = _options.MaxResponseBytes;
         if (contentLength > limit)
@@ -73,17 +75,33 @@ internal sealed class CtResourceFetcher
             throw new CtFetchException(CtFetchErrorKind.BadBody, $"body of {contentLength} bytes exceeds the {limit}-byte limit");
         }
 
-        using var buffer = new MemoryStream(contentLength is > 0 and <= 16 * 1024 * 1024 ? (int)contentLength.Value : 16 * 1024);
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        if (exactLength && contentLength is { } length and <= int.MaxValue)
         {
-            if (buffer.Length + read > limit)
-            {
-                throw new CtFetchException(CtFetchErrorKind.BadBody, $"body exceeds the {limit}-byte limit");
-            }
+            // The usual answer: read straight into the array we return, no growing buffer and no copy (a get-entries
+            // answer is megabytes at the firehose). A body cut short is an EndOfStreamException (IOException).
+            var exact = GC.AllocateUninitializedArray<byte>((int)length);
+            await body.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
+            return exact;
+        }
 
-            buffer.Write(chunk, 0, read);
+        using var buffer = new MemoryStream(contentLength is > 0 and <= 16 * 1024 * 1024 ? (int)contentLength.Value : 16 * 1024);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    throw new CtFetchException(CtFetchErrorKind.BadBody, $"body exceeds the {limit}-byte limit");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

@@ -156,6 +156,10 @@ public static class StreamingEndpoints
         });
         var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+
+        // Nothing reads the request headers after the upgrade, but Kestrel keeps the request alive as long as the
+        // connection: let their strings go (a browser sends a kilobyte or more: user agent, cookies, origin).
+        context.Request.Headers.Clear();
         await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter);
     }
 
@@ -206,7 +210,8 @@ public static class StreamingEndpoints
             cursor = true;
         }
 
-        options = new ClientStreamOptions(cursor, since, gaps);
+        // The common case shares one instance (it lives as long as the connection).
+        options = !cursor && !gaps ? ClientStreamOptions.Live : new ClientStreamOptions(cursor, since, gaps);
         return true;
     }
 

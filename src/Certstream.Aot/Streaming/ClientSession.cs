@@ -44,7 +44,6 @@ internal sealed partial class ClientSession
     private readonly StreamingOptions _options;
     private readonly TimeSpan _heartbeatInterval;
     private readonly StreamCounters _counters;
-    private readonly DropReporter _dropReporter;
     private readonly ILogger _logger;
     private readonly string _client;
     private readonly FilterStage? _filters;
@@ -69,6 +68,9 @@ internal sealed partial class ClientSession
     private byte[]? _answer;
     private TaskCompletionSource? _answerSent;
 
+    // Created at the first drop: most clients never have one (10,000 idle clients would hold 10,000 reporters).
+    private DropReporter? _dropReporter;
+
     public ClientSession(
         WebSocket socket,
         MessageRing ring,
@@ -78,7 +80,6 @@ internal sealed partial class ClientSession
         StreamingOptions options,
         TimeSpan heartbeatInterval,
         StreamCounters counters,
-        DropReporter dropReporter,
         ILogger logger,
         string client,
         FilterStage? filters = null)
@@ -92,7 +93,6 @@ internal sealed partial class ClientSession
         _options = options;
         _heartbeatInterval = heartbeatInterval;
         _counters = counters;
-        _dropReporter = dropReporter;
         _logger = logger;
         _client = client;
         _nextHeartbeat = Environment.TickCount64 + (long)heartbeatInterval.TotalMilliseconds;
@@ -125,6 +125,9 @@ internal sealed partial class ClientSession
 
     /// <summary>Completes when the session has ended, however it ended.</summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>Called once when the session has ended, before <see cref="Completion"/> completes (the owner's clean-up).</summary>
+    internal Action<ClientSession>? Ended { get; set; }
 
     /// <summary>
     /// Where a client starts: live after the newest message; after <c>since</c> (0: the oldest retained, without a gap
@@ -169,6 +172,7 @@ internal sealed partial class ClientSession
             _buffer.Clear();
             ReplaceFilter(StreamFilter.None);
             _answerSent?.TrySetResult();
+            Ended?.Invoke(this);
             _completion.TrySetResult();
         }
     }
@@ -430,7 +434,7 @@ internal sealed partial class ClientSession
         var count = to - from + 1;
         Interlocked.Add(ref _dropped, count);
         _counters.AddDropped(count);
-        _dropReporter.OnDrop(count);
+        (_dropReporter ??= new DropReporter(_logger, _client, _format.ToString(), _options.DropLogInterval)).OnDrop(count);
         if (_stream.Gaps)
         {
             // Drops only ever skip forward from the position, so a pending range and a new one are contiguous.
