@@ -15,7 +15,7 @@ namespace Certstream.Http;
 /// Maps the three streams, their example.json, /latest.json, and the address middleware (real IP, whitelist).
 /// Plain RequestDelegates only, so nothing needs runtime code generation.
 /// </summary>
-public static class StreamingEndpoints
+internal static class StreamingEndpoints
 {
     private const string JsonContentType = "application/json";
 

@@ -4,7 +4,7 @@ namespace Certstream.Messages;
 /// What filters and dedup decide from, small and separate from the encoded bytes, so a node that receives
 /// messages already encoded (a broker edge) can carry these few fields beside them without parsing X.509.
 /// </summary>
-public sealed record CertificateFacts
+internal sealed record CertificateFacts
 {
     /// <summary>A message that no name, issuer or log condition can match (test and bench messages).</summary>
     public static readonly CertificateFacts None = new();

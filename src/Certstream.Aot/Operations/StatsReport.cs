@@ -6,7 +6,7 @@ namespace Certstream.Operations;
 /// The /stats document (snake_case JSON through <see cref="StatsJsonContext"/>). <see cref="MetricsPath"/>: where
 /// this server serves Prometheus metrics, null when it does not (disabled, or on their own listener).
 /// </summary>
-public sealed record StatsReport(
+internal sealed record StatsReport(
     string Version,
     DateTimeOffset StartedAt,
     double UptimeSeconds,
@@ -24,7 +24,7 @@ public sealed record StatsReport(
 }
 
 /// <summary>Filters and dedup: what is in use now, what was matched and skipped per stream, and the stage's cost.</summary>
-public sealed record FiltersReport(
+internal sealed record FiltersReport(
     int FilteredClients,
     int DistinctFilters,
     int DomainPatterns,
@@ -37,10 +37,10 @@ public sealed record FiltersReport(
     long DedupBytes);
 
 /// <summary>Entries per second in each <see cref="IntervalSeconds"/> over the last minutes, oldest first (<see cref="RateHistory"/>).</summary>
-public sealed record RateHistoryReport(double IntervalSeconds, IReadOnlyList<double> EntriesPerSecond);
+internal sealed record RateHistoryReport(double IntervalSeconds, IReadOnlyList<double> EntriesPerSecond);
 
 /// <summary>The retention window and the clients with a cursor (streaming-api.md §3–5, §7).</summary>
-public sealed record ReplayStatsReport(
+internal sealed record ReplayStatsReport(
     long OldestSeq,
     long NewestSeq,
     long WindowMessages,
@@ -52,7 +52,7 @@ public sealed record ReplayStatsReport(
     long GapMissed);
 
 /// <summary>Totals since start.</summary>
-public sealed record StatsTotals(
+internal sealed record StatsTotals(
     long Certificates,
     long Precertificates,
     long MessagesSent,
@@ -64,7 +64,7 @@ public sealed record StatsTotals(
     int LogsFailing);
 
 /// <summary>One stream (full, lite, domain).</summary>
-public sealed record StreamStatsReport(
+internal sealed record StreamStatsReport(
     string Name,
     int Clients,
     long MessagesSent,
@@ -73,7 +73,7 @@ public sealed record StreamStatsReport(
     long Queued);
 
 /// <summary>One log's watcher. <see cref="EntriesPerMinute"/>: over about the last minute; null until measured.</summary>
-public sealed record LogStatsReport(
+internal sealed record LogStatsReport(
     string Name,
     string Url,
     string Operator,
@@ -98,4 +98,4 @@ public sealed record LogStatsReport(
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(StatsReport))]
 [JsonSerializable(typeof(ReadinessReport))]
-public sealed partial class StatsJsonContext : JsonSerializerContext;
+internal sealed partial class StatsJsonContext : JsonSerializerContext;

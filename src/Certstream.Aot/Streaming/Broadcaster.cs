@@ -14,7 +14,7 @@ namespace Certstream.Streaming;
 /// (<see cref="IStreamSubscriber"/>: benchmarks, later a broker edge) are offered each message as it is appended.
 /// Every client of a format gets the same bytes.
 /// </summary>
-public sealed partial class Broadcaster : IAsyncDisposable
+internal sealed partial class Broadcaster : IAsyncDisposable
 {
     /// <summary>How many lite messages /latest.json serves.</summary>
     public const int LatestCount = 25;
@@ -257,24 +257,15 @@ public sealed partial class Broadcaster : IAsyncDisposable
     private void Deliver(CertificateMessage message, StreamFormat format)
     {
         var subscribers = Volatile.Read(ref _subscribers[(int)format]);
-        ReadOnlyMemory<byte> payload = default;
-        var encoded = false;
         try
         {
-            foreach (var subscriber in subscribers)
+            if (subscribers.Length > 0)
             {
-                if (!subscriber.Accepts(message))
+                var payload = message.GetBytes(format);
+                foreach (var subscriber in subscribers)
                 {
-                    continue;
+                    subscriber.Offer(payload);
                 }
-
-                if (!encoded)
-                {
-                    payload = message.GetBytes(format);
-                    encoded = true;
-                }
-
-                subscriber.Offer(payload);
             }
         }
 #pragma warning disable CA1031 // An encoder or subscriber bug must not stop the stream for everyone else.
