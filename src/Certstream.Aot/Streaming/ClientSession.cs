@@ -485,11 +485,12 @@ internal sealed partial class ClientSession
 
     private async Task ReadLoopAsync()
     {
-        // Small on purpose: clients send only tiny messages, and this buffer lives as long as the connection (10,000 idle
-        // clients would hold 40 MB at MaxClientMessageBytes each). Lengths add up across partial reads, so an oversized
-        // message is still seen. A control message ({"filter":...}, up to MaxControlMessageBytes) is gathered in a pooled
-        // buffer that exists only while it is read.
-        var buffer = new byte[ReadBufferBytes];
+        // Between messages the loop waits with a zero-byte receive (it returns once a frame header is in, consuming no
+        // payload), so an idle client holds no read buffer; a small pooled one is rented while a message is read. Small on
+        // purpose: clients send only tiny messages. Lengths add up across partial reads, so an oversized message is still
+        // seen. A control message ({"filter":...}, up to MaxControlMessageBytes) is gathered in a pooled buffer that
+        // exists only while it is read.
+        byte[]? buffer = null;
         long messageLength = 0;
         var isControl = false;
         byte[]? control = null;
@@ -497,7 +498,25 @@ internal sealed partial class ClientSession
         {
             while (true)
             {
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+                if (buffer is null)
+                {
+                    var next = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                    _activity.Touch();
+                    if (next.MessageType == WebSocketMessageType.Close)
+                    {
+                        RequestClose(WebSocketCloseStatus.NormalClosure, "");
+                        return;
+                    }
+
+                    if (next.EndOfMessage)
+                    {
+                        continue; // An empty message: nothing to read.
+                    }
+
+                    buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+                }
+
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(0, ReadBufferBytes), CancellationToken.None).ConfigureAwait(false);
                 _activity.Touch();
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -537,6 +556,8 @@ internal sealed partial class ClientSession
 
                 if (result.EndOfMessage)
                 {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
                     if (isControl && control is not null)
                     {
                         await ApplyControlMessageAsync(control.AsMemory(0, (int)messageLength)).ConfigureAwait(false);
@@ -558,6 +579,10 @@ internal sealed partial class ClientSession
         finally
         {
             ReturnControlBuffer(ref control);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
