@@ -167,9 +167,9 @@ internal sealed partial class Broadcaster : IAsyncDisposable
                         continue;
                     }
 
-                    // The verdicts are on the message before it has a seq, so every session reads the same ones.
-                    Decide(message);
+                    // The verdicts are on the message (and the feeds) before it is published, so every session reads the same ones.
                     seq++;
+                    Decide(message, seq);
                     Reserve(seq);
                     foreach (var format in Formats)
                     {
@@ -187,11 +187,13 @@ internal sealed partial class Broadcaster : IAsyncDisposable
                 }
 
                 Ring.WakeSleepers();
+                FilterStage.WakeFeeds();
             }
         }
         finally
         {
             Ring.WakeSleepers();
+            FilterStage.WakeFeeds();
             CloseSequence();
         }
     }
@@ -240,16 +242,17 @@ internal sealed partial class Broadcaster : IAsyncDisposable
         }
     }
 
-    private void Decide(CertificateMessage message)
+    private void Decide(CertificateMessage message, long seq)
     {
         try
         {
-            FilterStage.Decide(message, Environment.TickCount64);
+            FilterStage.Decide(message, seq, Environment.TickCount64);
         }
 #pragma warning disable CA1031 // A filter bug must not stop the stream; the message is then decided per client by its own filter.
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            FilterStage.Undecided(seq);
             LogFilterFailed(_logger, e, message.LogUrl, message.CertIndex);
         }
     }
