@@ -4,7 +4,7 @@ using Certstream.Bench;
 using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
-// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|filters|catchup|window|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish | --binary PATH]
+// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|filters|catchup|window|hot-ring|replay|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish | --binary PATH]
 //                                                         -- firehose [--seconds 60] [--warmup 15] [--publish] ...   (issue 12's 2026 simulation, see docs/performance.md)
 //                                                         -- fake-log [--port N]   (serve the fake CT log for a demo)
 if (args.Length > 0 && args[0] == "load-clients")
@@ -27,7 +27,7 @@ if (args.Length > 0 && args[0] == "fake-log")
     return await FakeLogCommand.RunAsync(args).ConfigureAwait(false);
 }
 
-string[] known = ["parse", "filters", "catchup", "window", "replay", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
+string[] known = ["parse", "filters", "catchup", "window", "hot-ring", "replay", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
 var runs = 3;
 var forcePublish = false;
 string? binaryOverride = null;
@@ -109,6 +109,10 @@ Figure[] windowReplay =
 ];
 var windowFacts = new Figure("  facts read back for a filtered replay, CPU per message", "report", "µs", null);
 await Measure("window", () => { WindowBench.Run(windowBytes, windowAppend, windowReplay, windowFacts, runs); return Task.CompletedTask; }, [windowBytes, windowAppend, .. windowReplay, windowFacts]);
+
+var hotHeld = new Figure("hot ring + window, parsed certificates kept (before)", "report", "MiB", null);
+var hotReleased = new Figure("  parsed certificates let go 64 behind the head (now)", "report", "MiB", null);
+await Measure("hot-ring", () => { HotRingBench.Run(hotHeld, hotReleased); return Task.CompletedTask; }, hotHeld, hotReleased);
 
 var replayRate = new Figure("replay to one client, since=0, lite", "≥ 200,000", "msgs/s", v => v >= 200_000);
 var replayCpu = new Figure("  per server CPU-second", "report", "msgs/s", null);
