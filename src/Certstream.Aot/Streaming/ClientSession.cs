@@ -23,10 +23,11 @@ namespace Certstream.Streaming;
 /// <see cref="StreamingOptions.SlowClientGrace"/> loses the oldest of them, keeping the newest capacity messages.
 /// A cursor client is never dropped from: it reads the window at its own pace.</para>
 /// <para>Filters: the filter stage decided every message before it was published (<see cref="FilterStage"/>), so a
-/// filtered session skips a rejected seq by advancing its position without a send (a lookup in the message's verdict).
-/// Every filtered session still steps through every seq: for thousands of filtered clients, handing a session only its
-/// matching seqs is the follow-up (docs/performance.md). A seq read from the retention window has no message object:
-/// the filter decides it from the facts and dedup flag the window gives back (<see cref="PassesFromWindow"/>).</para>
+/// filtered session follows its filter's feed of passed seqs, jumping over the others and sleeping on the feed
+/// (<see cref="StepByFeed"/>); where the feed cannot speak for it, it steps seq by seq and skips a rejected seq by
+/// advancing its position without a send (a lookup in the message's verdict). A seq read from the retention window has
+/// no message object: the filter decides it from the facts and dedup flag the window gives back
+/// (<see cref="PassesFromWindow"/>).</para>
 /// </remarks>
 internal sealed partial class ClientSession
 {
