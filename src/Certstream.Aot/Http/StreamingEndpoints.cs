@@ -149,12 +149,18 @@ internal static class StreamingEndpoints
         });
         var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        // The session frames its messages itself, several per write, unless permessage-deflate was negotiated: then the
+        // WebSocket compresses each message, as before.
+        var frames = NegotiatedCompression(context) ? null : context.Features.Get<ActivityTrackingUpgradeFeature>()?.Connection;
 
         // Nothing reads the request headers after the upgrade, but Kestrel keeps the request alive as long as the
         // connection: let their strings go (a browser sends a kilobyte or more: user agent, cookies, origin).
         context.Request.Headers.Clear();
-        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter);
+        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter, frames);
     }
+
+    private static bool NegotiatedCompression(HttpContext context) =>
+        context.Response.Headers.SecWebSocketExtensions.Any(e => e?.Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>cursor=1, since=SEQ (implies the cursor), gaps=1 (streaming-api.md §1, §3–5).</summary>
     private static bool TryReadStreamOptions(IQueryCollection query, out ClientStreamOptions options, out string problem)

@@ -50,10 +50,12 @@ internal sealed class ConnectedClients
 
     /// <summary>
     /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
-    /// (see <see cref="ActivityTrackingStream"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
+    /// (see <see cref="ClientConnection"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
     /// </summary>
     /// <param name="filter">The filter the client connected with (<see cref="StreamFilter.None"/>: the whole stream).</param>
-    internal Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null)
+    /// <param name="frames">The upgraded connection under <paramref name="socket"/>, where the session writes its data frames
+    /// itself (several per write); null: every message goes through <paramref name="socket"/> (permessage-deflate).</param>
+    internal Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
@@ -69,7 +71,8 @@ internal sealed class ConnectedClients
             counters,
             _logger,
             client,
-            _broadcaster.FilterStage)
+            _broadcaster.FilterStage,
+            frames)
         {
             // A callback instead of awaiting the session here: one async frame less held by every connected client.
             Ended = _ended,
