@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using System.Net;
 
@@ -44,7 +43,7 @@ internal sealed class CtResourceFetcher
                 var body = gzip ? new GZipStream(stream, CompressionMode.Decompress) : stream;
                 await using (body.ConfigureAwait(false))
                 {
-                    return await ReadLimitedAsync(body, response.Content.Headers.ContentLength, exactLength: !gzip, linked.Token).ConfigureAwait(false);
+                    return await ReadLimitedAsync(body, response.Content.Headers.ContentLength, linked.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -66,8 +65,7 @@ internal sealed class CtResourceFetcher
         }
     }
 
-    /// <param name="exactLength">The body is <paramref name="contentLength"/> bytes as it arrives (not decoded).</param>
-    private async Task<byte[]> ReadLimitedAsync(Stream body, long? contentLength, bool exactLength, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadLimitedAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
     {
         var limit = _options.MaxResponseBytes;
         if (contentLength > limit)
@@ -75,33 +73,17 @@ internal sealed class CtResourceFetcher
             throw new CtFetchException(CtFetchErrorKind.BadBody, $"body of {contentLength} bytes exceeds the {limit}-byte limit");
         }
 
-        if (exactLength && contentLength is { } length and <= int.MaxValue)
-        {
-            // The usual answer: read straight into the array we return, no growing buffer and no copy (a get-entries
-            // answer is megabytes at the firehose). A body cut short is an EndOfStreamException (IOException).
-            var exact = GC.AllocateUninitializedArray<byte>((int)length);
-            await body.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
-            return exact;
-        }
-
         using var buffer = new MemoryStream(contentLength is > 0 and <= 16 * 1024 * 1024 ? (int)contentLength.Value : 16 * 1024);
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            int read;
-            while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            if (buffer.Length + read > limit)
             {
-                if (buffer.Length + read > limit)
-                {
-                    throw new CtFetchException(CtFetchErrorKind.BadBody, $"body exceeds the {limit}-byte limit");
-                }
-
-                buffer.Write(chunk, 0, read);
+                throw new CtFetchException(CtFetchErrorKind.BadBody, $"body exceeds the {limit}-byte limit");
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
+
+            buffer.Write(chunk, 0, read);
         }
 
         return buffer.ToArray();

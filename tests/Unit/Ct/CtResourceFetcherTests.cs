@@ -7,9 +7,9 @@ using Certstream.Ct;
 namespace Certstream.Tests.Unit.Ct;
 
 /// <summary>
-/// How a CT answer's body is read: straight into the returned array when its Content-Length is known and it is not
-/// gzipped, through a pooled chunk otherwise; a body cut short or over the limit is a typed error. Each test serves one
-/// raw HTTP/1.1 answer from a loopback socket, so the framing is exactly what the test writes.
+/// How a CT answer's body is read: whole, with or without Content-Length, gzipped or not; a body cut short or over the
+/// limit is a typed error. Each test serves one raw HTTP/1.1 answer from a loopback socket, so the framing is exactly
+/// what the test writes.
 /// </summary>
 public class CtResourceFetcherTests
 {
