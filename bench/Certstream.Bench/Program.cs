@@ -4,7 +4,7 @@ using Certstream.Bench;
 using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
-// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|filters|catchup|window|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish]
+// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|filters|catchup|window|hot-ring|replay|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish | --binary PATH]
 //                                                         -- firehose [--seconds 60] [--warmup 15] [--publish] ...   (issue 12's 2026 simulation, see docs/performance.md)
 //                                                         -- filter-memory [--clients 1000,10000]   (managed heap per filtered client)
 //                                                         -- fake-log [--port N]   (serve the fake CT log for a demo)
@@ -33,9 +33,10 @@ if (args.Length > 0 && args[0] == "fake-log")
     return await FakeLogCommand.RunAsync(args).ConfigureAwait(false);
 }
 
-string[] known = ["parse", "filters", "catchup", "window", "replay", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
+string[] known = ["parse", "filters", "catchup", "window", "hot-ring", "replay", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
 var runs = 3;
 var forcePublish = false;
+string? binaryOverride = null;
 var selected = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -43,10 +44,11 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--publish": forcePublish = true; break;
+        case "--binary": binaryOverride = Path.GetFullPath(args[++i]); break;
         case "all": selected.AddRange(known); break;
         case var name when known.Contains(name): selected.Add(name); break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: all | {string.Join(" | ", known)} [--runs N] [--publish]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: all | {string.Join(" | ", known)} [--runs N] [--publish | --binary PATH]");
             return 2;
     }
 }
@@ -114,6 +116,10 @@ Figure[] windowReplay =
 var windowFacts = new Figure("  facts read back for a filtered replay, CPU per message", "report", "µs", null);
 await Measure("window", () => { WindowBench.Run(windowBytes, windowAppend, windowReplay, windowFacts, runs); return Task.CompletedTask; }, [windowBytes, windowAppend, .. windowReplay, windowFacts]);
 
+var hotHeld = new Figure("hot ring + window, parsed certificates kept (before)", "report", "MiB", null);
+var hotReleased = new Figure("  parsed certificates let go 64 behind the head (now)", "report", "MiB", null);
+await Measure("hot-ring", () => { HotRingBench.Run(hotHeld, hotReleased); return Task.CompletedTask; }, hotHeld, hotReleased);
+
 var replayRate = new Figure("replay to one client, since=0, lite", "≥ 200,000", "msgs/s", v => v >= 200_000);
 var replayCpu = new Figure("  per server CPU-second", "report", "msgs/s", null);
 await Measure("replay", () => ReplayBench.RunAsync(replayRate, replayCpu, StreamFormat.Lite, "/", 200_000, runs), replayRate, replayCpu);
@@ -130,7 +136,7 @@ var p50 = new Figure("latency p50, log → client (poll excluded)", "≤ 5 ms", 
 var p99 = new Figure("latency p99", "≤ 50 ms", "ms", v => v <= 50);
 await Measure("latency", () => LatencyBench.RunAsync(p50, p99, 100, runs), p50, p99);
 
-var idleRss = new Figure("idle RSS, AOT, watchers on a quiet log", "≤ 30 MB", "MB", v => v <= 30);
+var idleRss = new Figure("idle RSS, AOT, watchers on 3 quiet logs", "≤ 30 MB", "MB", v => v <= 30);
 var clientsRss = new Figure("RSS with 10,000 idle WebSocket clients, AOT", "≤ 150 MB", "MB", v => v <= 150);
 var perClient = new Figure("  per idle client", "report", "KB", null);
 var startup = new Figure("start → listening, AOT", "≤ 50 ms", "ms", v => v <= 50);
@@ -141,7 +147,7 @@ if (selected.Any(aot.Contains))
 {
     try
     {
-        binary = AotBench.EnsurePublished(forcePublish);
+        binary = binaryOverride ?? AotBench.EnsurePublished(forcePublish);
     }
 #pragma warning disable CA1031
     catch (Exception e)
@@ -155,7 +161,7 @@ if (selected.Any(aot.Contains))
     }
 }
 
-await Measure("idle-rss", () => binary is null ? Task.CompletedTask : AotBench.IdleRssAsync(idleRss, binary, runs, TimeSpan.FromSeconds(8)), idleRss);
+await Measure("idle-rss", () => binary is null ? Task.CompletedTask : AotBench.IdleRssAsync(idleRss, binary, runs, TimeSpan.FromSeconds(10)), idleRss);
 await Measure("idle-clients", () => binary is null ? Task.CompletedTask : AotBench.IdleClientsAsync(clientsRss, perClient, binary, 10_000, runs), clientsRss, perClient);
 await Measure("startup", async () =>
 {

@@ -62,9 +62,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
         var options = configuration.Options;
         var web = options.WebServer;
 
-        // Content root = the binary's folder, not the working directory: the host watches its content root recursively
-        // for appsettings.json, and started from / that was an inotify watch on every directory (10,000+ in a container).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(WebHostSetup.Options);
         builder.Services.AddSingleton<IHostLifetime, CommandLineHostLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(9));
         builder.Logging.AddCompactConsole(options.General.LogLevel);

@@ -47,7 +47,7 @@ internal sealed class MetricsListener : IAsyncDisposable
             ? TlsCertificate.Load(access.CertPath, access.CertKeyPath)
             : null;
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory }); // see ServerHost
+        var builder = WebApplication.CreateSlimBuilder(WebHostSetup.Options);
         builder.Logging.ClearProviders();
         if (loggerFactory is not null)
         {

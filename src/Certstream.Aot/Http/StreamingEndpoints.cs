@@ -156,6 +156,10 @@ internal static class StreamingEndpoints
         // The session frames its messages itself, several per write, unless permessage-deflate was negotiated: then the
         // WebSocket compresses each message, as before.
         var frames = NegotiatedCompression(context) ? null : context.Features.Get<ActivityTrackingUpgradeFeature>()?.Connection;
+
+        // Nothing reads the request headers after the upgrade, but Kestrel keeps the request alive as long as the
+        // connection: let their strings go (a browser sends a kilobyte or more: user agent, cookies, origin).
+        context.Request.Headers.Clear();
         await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter, frames);
     }
 
@@ -205,7 +209,8 @@ internal static class StreamingEndpoints
             cursor = true;
         }
 
-        options = new ClientStreamOptions(cursor, since, gaps);
+        // The common case shares one instance (it lives as long as the connection).
+        options = !cursor && !gaps ? ClientStreamOptions.Live : new ClientStreamOptions(cursor, since, gaps);
         return true;
     }
 

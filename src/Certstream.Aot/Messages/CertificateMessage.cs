@@ -9,7 +9,11 @@ namespace Certstream.Messages;
 internal sealed class CertificateMessage
 {
     private readonly Func<StreamFormat, byte[]>? _encode;
-    private readonly CertificateUpdate? _update;
+    private CertificateUpdate? _update;
+
+    // Set when the parsed certificate is let go (ReleaseUpdate): where a format never encoded is rebuilt from.
+    private IPublishedBytes? _published;
+    private long _seq;
     private byte[]? _full;
     private byte[]? _lite;
     private byte[]? _domainsOnly;
@@ -31,8 +35,8 @@ internal sealed class CertificateMessage
         _update = update;
     }
 
-    /// <summary>What the message says, when it was built from an update.</summary>
-    public CertificateUpdate? Update => _update;
+    /// <summary>What the message says, when it was built from an update (null once released, see <see cref="ReleaseUpdate"/>).</summary>
+    public CertificateUpdate? Update => Volatile.Read(ref _update);
 
     /// <summary>Normalized URL of the log the entry came from (for per-log accounting and future filters).</summary>
     public string LogUrl { get; init; } = "";
@@ -69,11 +73,33 @@ internal sealed class CertificateMessage
         if (bytes is null)
         {
             // Two threads may race to encode; both produce identical bytes and one wins. Cheaper than a lock.
-            bytes = _update is null ? _encode!(format) : EncodeUpdate(_update, format);
+            var update = Volatile.Read(ref _update);
+            bytes = update is not null ? EncodeUpdate(update, format)
+                : _encode is not null ? _encode(format)
+                : _published!.Rebuild(_seq, format)
+                    ?? throw new InvalidOperationException($"seq {_seq}: {format} was never encoded and is no longer retained");
             bytes = Interlocked.CompareExchange(ref slot, bytes, null) ?? bytes;
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// Lets the parsed certificate go once the message is published as <paramref name="seq"/> and <paramref name="published"/>
+    /// holds it: the formats already encoded stay as they are, and one never encoded (a client of that format came later)
+    /// is rebuilt from <paramref name="published"/>, byte for byte what the encoder would write. The hot ring keeps the
+    /// newest messages for live delivery; without this it kept every one's parsed leaf (DER, names, extensions) as well.
+    /// </summary>
+    internal void ReleaseUpdate(IPublishedBytes published, long seq)
+    {
+        if (Volatile.Read(ref _update) is null)
+        {
+            return;
+        }
+
+        _published = published;
+        _seq = seq;
+        Volatile.Write(ref _update, null);
     }
 
     /// <summary>Encodes every format not encoded yet (the replay window and the live ring keep all three).</summary>
@@ -90,7 +116,8 @@ internal sealed class CertificateMessage
     /// </summary>
     internal bool TryGetLiteParts(out CertificateUpdate update, out ReadOnlyMemory<byte> lite, out LiteLayout layout)
     {
-        if (_update is null)
+        var held = Volatile.Read(ref _update);
+        if (held is null)
         {
             update = null!;
             lite = default;
@@ -98,7 +125,7 @@ internal sealed class CertificateMessage
             return false;
         }
 
-        update = _update;
+        update = held;
         lite = GetBytes(StreamFormat.Lite);
         layout = _liteLayout;
         return true;
@@ -149,4 +176,11 @@ internal sealed class CertificateMessage
             },
         };
     }
+}
+
+/// <summary>Where the bytes of a published message can be rebuilt in any format (the retention window).</summary>
+internal interface IPublishedBytes
+{
+    /// <summary>The message <paramref name="seq"/> in <paramref name="format"/>, as the live stream sent it; null when not retained.</summary>
+    byte[]? Rebuild(long seq, StreamFormat format);
 }

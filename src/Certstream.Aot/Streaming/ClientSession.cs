@@ -54,7 +54,6 @@ internal sealed partial class ClientSession
     private readonly StreamingOptions _options;
     private readonly TimeSpan _heartbeatInterval;
     private readonly StreamCounters _counters;
-    private readonly DropReporter _dropReporter;
     private readonly ILogger _logger;
     private readonly string _client;
     private readonly FilterStage? _filters;
@@ -91,6 +90,9 @@ internal sealed partial class ClientSession
     private int _sentMessages;
     private long _sentBytes;
 
+    // Created at the first drop: most clients never have one (10,000 idle clients would hold 10,000 reporters).
+    private DropReporter? _dropReporter;
+
     public ClientSession(
         WebSocket socket,
         MessageRing ring,
@@ -100,7 +102,6 @@ internal sealed partial class ClientSession
         StreamingOptions options,
         TimeSpan heartbeatInterval,
         StreamCounters counters,
-        DropReporter dropReporter,
         ILogger logger,
         string client,
         FilterStage? filters = null,
@@ -116,7 +117,6 @@ internal sealed partial class ClientSession
         _options = options;
         _heartbeatInterval = heartbeatInterval;
         _counters = counters;
-        _dropReporter = dropReporter;
         _logger = logger;
         _client = client;
         _nextHeartbeat = Environment.TickCount64 + (long)heartbeatInterval.TotalMilliseconds;
@@ -152,6 +152,9 @@ internal sealed partial class ClientSession
 
     /// <summary>Completes when the session has ended, however it ended.</summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>Called once when the session has ended, before <see cref="Completion"/> completes (the owner's clean-up).</summary>
+    internal Action<ClientSession>? Ended { get; set; }
 
     /// <summary>
     /// Where a client starts: live after the newest message; after <c>since</c> (0: the oldest retained, without a gap
@@ -196,6 +199,7 @@ internal sealed partial class ClientSession
             _buffer.Clear();
             ReplaceFilter(StreamFilter.None);
             _answerSent?.TrySetResult();
+            Ended?.Invoke(this);
             _completion.TrySetResult();
         }
     }
@@ -585,7 +589,7 @@ internal sealed partial class ClientSession
         var count = to - from + 1;
         Interlocked.Add(ref _dropped, count);
         _counters.AddDropped(count);
-        _dropReporter.OnDrop(count);
+        (_dropReporter ??= new DropReporter(_logger, _client, _format.ToString(), _options.DropLogInterval)).OnDrop(count);
         if (_stream.Gaps)
         {
             // Drops only ever skip forward from the position, so a pending range and a new one are contiguous.
@@ -657,11 +661,12 @@ internal sealed partial class ClientSession
 
     private async Task ReadLoopAsync()
     {
-        // Small on purpose: clients send only tiny messages, and this buffer lives as long as the connection (10,000 idle
-        // clients would hold 40 MB at MaxClientMessageBytes each). Lengths add up across partial reads, so an oversized
-        // message is still seen. A control message ({"filter":...}, up to MaxControlMessageBytes) is gathered in a pooled
-        // buffer that exists only while it is read.
-        var buffer = new byte[ReadBufferBytes];
+        // Between messages the loop waits with a zero-byte receive (it returns once a frame header is in, consuming no
+        // payload), so an idle client holds no read buffer; a small pooled one is rented while a message is read. Small on
+        // purpose: clients send only tiny messages. Lengths add up across partial reads, so an oversized message is still
+        // seen. A control message ({"filter":...}, up to MaxControlMessageBytes) is gathered in a pooled buffer that
+        // exists only while it is read.
+        byte[]? buffer = null;
         long messageLength = 0;
         var isControl = false;
         byte[]? control = null;
@@ -669,7 +674,25 @@ internal sealed partial class ClientSession
         {
             while (true)
             {
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+                if (buffer is null)
+                {
+                    var next = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                    _activity.Touch();
+                    if (next.MessageType == WebSocketMessageType.Close)
+                    {
+                        RequestClose(WebSocketCloseStatus.NormalClosure, "");
+                        return;
+                    }
+
+                    if (next.EndOfMessage)
+                    {
+                        continue; // An empty message: nothing to read.
+                    }
+
+                    buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+                }
+
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(0, ReadBufferBytes), CancellationToken.None).ConfigureAwait(false);
                 _activity.Touch();
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -709,6 +732,8 @@ internal sealed partial class ClientSession
 
                 if (result.EndOfMessage)
                 {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
                     if (isControl && control is not null)
                     {
                         await ApplyControlMessageAsync(control.AsMemory(0, (int)messageLength)).ConfigureAwait(false);
@@ -730,6 +755,10 @@ internal sealed partial class ClientSession
         finally
         {
             ReturnControlBuffer(ref control);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

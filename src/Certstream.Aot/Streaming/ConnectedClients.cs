@@ -22,6 +22,7 @@ internal sealed class ConnectedClients
     private readonly Lock _tickLock = new();
     private readonly Timer _supervisor;
     private long _tickMilliseconds = long.MaxValue;
+    private readonly Action<ClientSession> _ended;
 
     public ConnectedClients(Broadcaster broadcaster, StreamingOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -33,6 +34,7 @@ internal sealed class ConnectedClients
         // One timer supervises every session (see ClientSession.Supervise); it starts with the first client.
         _supervisor = new Timer(static state => ((ConnectedClients)state!).SuperviseAll(), this, Timeout.Infinite, Timeout.Infinite);
         _logger = _loggerFactory.CreateLogger<ConnectedClients>();
+        _ended = OnSessionEnded;
     }
 
     public StreamingOptions Options => _options;
@@ -53,7 +55,7 @@ internal sealed class ConnectedClients
     /// <param name="filter">The filter the client connected with (<see cref="StreamFilter.None"/>: the whole stream).</param>
     /// <param name="frames">The upgraded connection under <paramref name="socket"/>, where the session writes its data frames
     /// itself (several per write); null: every message goes through <paramref name="socket"/> (permessage-deflate).</param>
-    internal async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null)
+    internal Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
@@ -67,11 +69,14 @@ internal sealed class ConnectedClients
             _options,
             heartbeatInterval,
             counters,
-            new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval),
             _logger,
             client,
             _broadcaster.FilterStage,
-            frames);
+            frames)
+        {
+            // A callback instead of awaiting the session here: one async frame less held by every connected client.
+            Ended = _ended,
+        };
         session.ReplaceFilter(filter ?? StreamFilter.None);
         _sessions.TryAdd(session, 0);
         EnsureSupervision(heartbeatInterval);
@@ -81,18 +86,15 @@ internal sealed class ConnectedClients
             session.RequestClose(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
         }
 
-        try
-        {
-            await session.RunAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _broadcaster.Detach(session);
-            _sessions.TryRemove(session, out _);
-        }
+        return session.RunAsync();
     }
 
-    /// <summary>Starts the shared tick, or makes it fast enough for a heartbeat shorter than it (never slower again).</summary>
+    private void OnSessionEnded(ClientSession session)
+    {
+        _broadcaster.Detach(session);
+        _sessions.TryRemove(session, out _);
+    }
+
     private void EnsureSupervision(TimeSpan heartbeatInterval)
     {
         var desired = BaseTickMilliseconds;

@@ -21,6 +21,13 @@ internal sealed class MessageRing
 
     private const int HotMask = HotCapacity - 1;
 
+    /// <summary>
+    /// The newest messages keep their parsed certificate (more than /latest.json's 25 and example.json's newest, which
+    /// may still encode a format nobody asked for yet); older ones in the hot ring keep only their encoded bytes and
+    /// what filters read, and rebuild a format never encoded from the window (<see cref="CertificateMessage.ReleaseUpdate"/>).
+    /// </summary>
+    internal const int KeepParsed = 64;
+
     private readonly RingEntry?[] _hot = new RingEntry?[HotCapacity];
     private readonly Lock _sleepersLock = new();
     private List<SessionWake> _sleepers = [];
@@ -63,6 +70,10 @@ internal sealed class MessageRing
         Window.Append(seq, message, message.IsRepeatCopy ? RetentionWindow.RepeatCopyFlag : (byte)0);
         Volatile.Write(ref _hot[seq & HotMask], new RingEntry(seq, message));
         Volatile.Write(ref _newest, seq);
+        if (_hot[(seq - KeepParsed) & HotMask] is { } older && older.Seq == seq - KeepParsed)
+        {
+            older.Message.ReleaseUpdate(Window, older.Seq);
+        }
     }
 
     /// <summary>The message <paramref name="seq"/> when it is still in the hot ring.</summary>

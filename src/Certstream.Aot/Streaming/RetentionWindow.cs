@@ -23,7 +23,7 @@ namespace Certstream.Streaming;
 /// oldest blocks, since memory is only given back a block at a time).
 /// </para>
 /// </summary>
-internal sealed class RetentionWindow
+internal sealed class RetentionWindow : IPublishedBytes
 {
     /// <summary>Messages per block: the unit of compression, of decompression by readers, and of eviction by bytes.</summary>
     public const int BlockMessages = 128;
@@ -234,6 +234,13 @@ internal sealed class RetentionWindow
         }
 
         return count;
+    }
+
+    /// <inheritdoc/>
+    public byte[]? Rebuild(long seq, StreamFormat format)
+    {
+        var bytes = new ArrayBufferWriter<byte>();
+        return TryWrite(seq, format, bytes) ? bytes.WrittenSpan.ToArray() : null;
     }
 
     /// <summary>The flags appended with <paramref name="seq"/>; false when it is not retained.</summary>

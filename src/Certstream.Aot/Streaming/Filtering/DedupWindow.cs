@@ -46,8 +46,10 @@ internal sealed class DedupWindow
         _windowTenths = (uint)Math.Ceiling(window.TotalSeconds * 10);
         MaxEntries = (long)Math.Ceiling(window.TotalSeconds * RatePerSecond);
         _maxSlots = MaxEntries * 3 / 2;
-        _keys = new ulong[Math.Min(InitialSlots, _maxSlots)];
-        _seen = new uint[_keys.Length];
+
+        // Empty until the first certificate: an idle server (or one whose logs are all quiet) holds no table.
+        _keys = [];
+        _seen = [];
     }
 
     public TimeSpan Window { get; }
@@ -83,6 +85,12 @@ internal sealed class DedupWindow
         }
 
         var now = (uint)(nowMilliseconds / 100);
+        if (_keys.Length == 0)
+        {
+            _keys = new ulong[Math.Min(InitialSlots, _maxSlots)];
+            _seen = new uint[_keys.Length];
+        }
+
         var slots = _keys.Length;
         var i = Home(key, slots);
         while (_keys[i] != 0)

@@ -47,6 +47,10 @@ public class DedupWindowTests
         var window = new DedupWindow(TimeSpan.FromSeconds(900));
         Assert.Equal(3_600_000, window.MaxEntries);
         Assert.Equal(5_400_000L * 12, window.MaxBytes);
+
+        // No table before the first certificate (an idle server holds none), then 65,536 slots to start with.
+        Assert.Equal(0, window.Bytes);
+        Assert.False(window.IsRepeat(Hash(1), 0));
         Assert.Equal(65_536 * 12, window.Bytes);
     }
 

@@ -1,0 +1,80 @@
+using Certstream.Certificates;
+using Certstream.Ct;
+using Certstream.LogList;
+using Certstream.Messages;
+using Certstream.Streaming;
+using Certstream.Tests.Support.FakeCtLog;
+
+namespace Certstream.Tests.Unit.Streaming;
+
+public class MessageRingTests
+{
+    private static readonly StreamFormat[] Formats = [StreamFormat.Full, StreamFormat.Lite, StreamFormat.DomainsOnly];
+
+    private static readonly CtLog Log = new() { Name = "Ring log", Url = "https://ct.example/ring", NormalizedKey = "ct.example/ring", Kind = LogKind.Rfc6962, Operator = "Test" };
+
+    [Fact]
+    public void Messages_behind_the_newest_let_their_parsed_certificate_go_and_still_give_every_format_byte_identical()
+    {
+        var ring = new MessageRing(new RetentionWindow(10_000, 256L << 20), firstSeq: 1);
+        var samples = Build(MessageRing.KeepParsed + 300);
+
+        // As the broadcaster publishes: only lite is encoded (the window needs it); full and domains-only nobody asked for yet.
+        for (var i = 0; i < samples.Count; i++)
+        {
+            ring.Append(i + 1, samples[i].Message);
+        }
+
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var held = samples.Count - i <= MessageRing.KeepParsed;
+            Assert.Equal(held, samples[i].Message.Update is not null);
+        }
+
+        // Every format of every message in the hot ring: what the encoder writes from the parsed certificate, whether the
+        // message still has it (encoded now) or not (rebuilt from the window).
+        for (var i = 0; i < samples.Count; i++)
+        {
+            Assert.True(ring.TryGetHot(i + 1, out var message));
+            for (var f = 0; f < Formats.Length; f++)
+            {
+                Assert.Equal(samples[i].Expected[f], message.GetBytes(Formats[f]).ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void A_format_encoded_before_the_parsed_certificate_went_is_kept_as_it_was()
+    {
+        var ring = new MessageRing(new RetentionWindow(10_000, 256L << 20), firstSeq: 1);
+        var samples = Build(MessageRing.KeepParsed + 1);
+        var full = samples[0].Message.GetBytes(StreamFormat.Full);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            ring.Append(i + 1, samples[i].Message);
+        }
+
+        Assert.Null(samples[0].Message.Update);
+        Assert.True(ring.TryGetHot(1, out var message));
+        Assert.True(full.Span == message.GetBytes(StreamFormat.Full).Span, "the very array encoded before, not a rebuilt copy");
+    }
+
+    private static List<(CertificateMessage Message, byte[][] Expected)> Build(int count)
+    {
+        var updates = new CertificateUpdateFactory(new ParsedCertificateCache());
+        var entries = GeneratedEntries.Default.Entries;
+        var samples = new List<(CertificateMessage, byte[][])>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var sample = entries[i % entries.Count];
+            var entry = MerkleTreeLeafReader.Read(1000 + i, sample.LeafInput(), sample.ExtraData());
+            var update = updates.Create(Log, entry, 1_700_000_000_123 + i);
+
+            // Encoded apart from the message the ring gets.
+            byte[][] expected = [.. Formats.Select(f => CertstreamMessageEncoder.Encode(update, f))];
+            samples.Add((CertificateMessage.From(update), expected));
+        }
+
+        return samples;
+    }
+}
