@@ -34,8 +34,11 @@ public sealed class FilteredReplayTests
         await using var e2e = await StartAsync();
         await e2e.WaitAtHeadsAsync();
 
-        // More than the hot ring holds, so a replay from 0 starts in the retention window.
+        // More than the hot ring holds, so a replay from 0 starts in the retention window. One log after the other, so
+        // seqs are the same in every run (rfc 1-1,000, tiles 1,001-3,500) and what sits in the window does not depend
+        // on how the two watchers interleave.
         e2e.Fake["rfc"].Grow(1000);
+        await Eventually.TrueAsync(() => e2e.Host.Broadcaster.Stats.Window.NewestSeq >= 1000, "1,000 messages published", 60);
         e2e.Fake["tiles"].Grow(2500);
         await Eventually.TrueAsync(() => e2e.Host.Broadcaster.Stats.Window.NewestSeq >= 3500, "3,500 messages published", 60);
         Assert.True(e2e.Host.Broadcaster.Ring.IsBehindHot(1));
