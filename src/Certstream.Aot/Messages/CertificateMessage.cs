@@ -10,6 +10,7 @@ public sealed class CertificateMessage
 {
     private readonly Func<StreamFormat, byte[]>? _encode;
     private readonly CertificateUpdate? _update;
+    private readonly EncodedParts? _parts;
     private byte[]? _full;
     private byte[]? _lite;
     private byte[]? _domainsOnly;
@@ -29,6 +30,14 @@ public sealed class CertificateMessage
     {
         ArgumentNullException.ThrowIfNull(update);
         _update = update;
+    }
+
+    // Built by FromParts: a message that arrived encoded (a broker edge); full and domains-only are rebuilt from the parts.
+    private CertificateMessage(EncodedParts parts)
+    {
+        _parts = parts;
+        _lite = parts.Lite;
+        _liteLayout = parts.Layout;
     }
 
     /// <summary>What the message says, when it was built from an update.</summary>
@@ -69,7 +78,9 @@ public sealed class CertificateMessage
         if (bytes is null)
         {
             // Two threads may race to encode; both produce identical bytes and one wins. Cheaper than a lock.
-            bytes = _update is null ? _encode!(format) : EncodeUpdate(_update, format);
+            bytes = _parts is not null ? _parts.Rebuild(format)
+                : _update is null ? _encode!(format)
+                : EncodeUpdate(_update, format);
             bytes = Interlocked.CompareExchange(ref slot, bytes, null) ?? bytes;
         }
 
@@ -102,6 +113,30 @@ public sealed class CertificateMessage
         lite = GetBytes(StreamFormat.Lite);
         layout = _liteLayout;
         return true;
+    }
+
+    /// <summary>The parts of a message that arrived encoded (<see cref="FromParts"/>); false for any other message.</summary>
+    internal bool TryGetEncodedParts(out EncodedParts parts)
+    {
+        parts = _parts!;
+        return _parts is not null;
+    }
+
+    /// <summary>
+    /// A message that arrived already encoded (e.g. from the broker): its lite bytes, layout, chain member and leaf DER
+    /// rebuild every format byte for byte (<see cref="LiteLayout"/>), and <paramref name="facts"/> are what filters read.
+    /// </summary>
+    internal static CertificateMessage FromParts(EncodedParts parts, string logUrl, long certIndex, CertificateFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(facts);
+        return new CertificateMessage(parts)
+        {
+            LogUrl = logUrl,
+            CertIndex = certIndex,
+            IsPrecert = facts.IsPrecert,
+            Facts = facts,
+        };
     }
 
     private byte[] EncodeUpdate(CertificateUpdate update, StreamFormat format)
@@ -148,5 +183,26 @@ public sealed class CertificateMessage
                 LeafSha256 = update.Leaf.Sha256Fingerprint,
             },
         };
+    }
+}
+
+/// <summary>
+/// What every format of a certificate message is rebuilt from (<see cref="LiteLayout"/>): the lite bytes with their
+/// layout, the <c>,"chain":[...]</c> member (shared by the messages of one chain when the receiver interns it) and the
+/// leaf's DER.
+/// </summary>
+internal sealed record EncodedParts(byte[] Lite, LiteLayout Layout, byte[] ChainMember, byte[] Der)
+{
+    /// <summary>The bytes of <paramref name="format"/>.</summary>
+    public byte[] Rebuild(StreamFormat format)
+    {
+        if (format == StreamFormat.Lite)
+        {
+            return Lite;
+        }
+
+        var writer = new System.Buffers.ArrayBufferWriter<byte>(Layout.Length(format, Lite.Length, ChainMember.Length, Der.Length));
+        Layout.Write(format, Lite, ChainMember, Der, writer);
+        return writer.WrittenSpan.ToArray();
     }
 }
