@@ -19,6 +19,9 @@ internal sealed partial class BrokerPublisher
     private static readonly TimeSpan RetryMin = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(2);
 
+    // An ack that has not come by then is taken as lost (a request sent just before NATS went away may never be answered).
+    private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
+
     private readonly BrokerConnection _broker;
     private readonly ILogger _logger;
     private readonly Queue<Pending> _inFlight = new();
@@ -116,7 +119,7 @@ internal sealed partial class BrokerPublisher
             pending.Envelope,
             NatsRawSerializer<byte[]>.Default,
             new NatsJSPubOpts { MsgId = pending.MsgId },
-            cancellationToken: cancellationToken).AsTask();
+            cancellationToken: cancellationToken).AsTask().WaitAsync(AckTimeout, cancellationToken);
 
     private async Task CompleteOldestAsync(CancellationToken cancellationToken)
     {

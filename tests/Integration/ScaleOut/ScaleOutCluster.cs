@@ -79,6 +79,8 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
         }
     }
 
+    public Node NodeNamed(string name) => _nodes.Single(n => n.Name == name);
+
     public static string UserAgentOf(string node) => "node-" + node;
 
     /// <summary>The User-Agents that sent requests to the fake CT log server (log list included).</summary>

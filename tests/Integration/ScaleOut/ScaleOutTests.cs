@@ -1,4 +1,8 @@
+using System.Net;
+using Certstream.Tests.Integration.ProcessLevel;
 using Certstream.Tests.Support.FakeCtLog;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 
 namespace Certstream.Tests.Integration.ScaleOut;
 
@@ -11,11 +15,142 @@ public sealed class ScaleOutTests
     private const int RfcSize = 700;
     private const int TiledSize = 600;
 
-    private static FakeLogOptions[] Logs() =>
+    private static FakeLogOptions[] Logs(IFaultPolicy? faults = null) =>
     [
-        new() { Name = "rfc", InitialTreeSize = 0, GetEntriesCap = 64 },
-        new() { Name = "tiled", Kind = FakeLogKind.StaticCt, InitialTreeSize = 0 },
+        new() { Name = "rfc", InitialTreeSize = 0, GetEntriesCap = 64, FaultPolicy = faults },
+        new() { Name = "tiled", Kind = FakeLogKind.StaticCt, InitialTreeSize = 0, FaultPolicy = faults },
     ];
+
+    [Fact]
+    public async Task Two_ingest_nodes_on_the_same_logs_store_each_entry_once_and_killing_one_mid_stream_loses_nothing()
+    {
+        var slow = new SlowReads();
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs(slow));
+        var edge = await cluster.StartNodeAsync("edge", "edge");
+        await using var client = await edge.SubscribeAsync();
+        var first = await cluster.StartNodeAsync("ingest-1", "ingest");
+        var second = await cluster.StartNodeAsync("ingest-2", "ingest");
+        await cluster.WaitWatchingAsync(first);
+        await cluster.WaitWatchingAsync(second);
+
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= 200, "part of the logs at the edge");
+        first.Process.Signal(CertstreamProcess.SIGKILL);
+        slow.Enabled = false;
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= total, "every entry at the edge");
+
+        var received = Received.Certificates(client);
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), received.Select(m => m.Seq));
+        AssertEveryIndexOnce(cluster, received);
+        Assert.Equal(total, await StreamMessagesAsync(cluster));
+        var agents = cluster.RequestingAgents();
+        Assert.Contains(ScaleOutCluster.UserAgentOf("ingest-1"), agents);
+        Assert.Contains(ScaleOutCluster.UserAgentOf("ingest-2"), agents);
+        Assert.DoesNotContain(ScaleOutCluster.UserAgentOf("edge"), agents);
+    }
+
+    [Fact]
+    public async Task A_cursor_client_moves_from_a_killed_edge_to_another_with_since_and_gets_every_seq_once_in_order()
+    {
+        var slow = new SlowReads();
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs(slow));
+        var edgeA = await cluster.StartNodeAsync("edge-a", "edge");
+        await cluster.StartNodeAsync("edge-b", "edge");
+        await using var onA = await edgeA.SubscribeAsync();
+        await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(onA) >= 200, "part of the logs at edge A");
+        edgeA.Process.Signal(CertstreamProcess.SIGKILL);
+        await onA.WaitClosedAsync();
+        var before = Received.Certificates(onA);
+
+        var edgeB = cluster.NodeNamed("edge-b");
+        await using var onB = await edgeB.SubscribeAsync($"/full-stream?since={before[^1].Seq}");
+        slow.Enabled = false;
+        await cluster.WaitAsync(() => Received.CertificateCount(onB) >= total - before.Count, "the rest at edge B");
+
+        var all = before.Concat(Received.Certificates(onB)).ToList();
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), all.Select(m => m.Seq));
+        AssertEveryIndexOnce(cluster, all);
+        Assert.Empty(Received.Others(onB));
+    }
+
+    [Fact]
+    public async Task Nats_restarted_mid_stream_the_edge_keeps_its_client_says_not_ready_and_resumes_without_a_gap()
+    {
+        var slow = new SlowReads();
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs(slow));
+        var edge = await cluster.StartNodeAsync("edge", "edge");
+        await using var client = await edge.SubscribeAsync();
+        await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(edge.Http("/readyz"), TestContext.Current.CancellationToken)).StatusCode);
+
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= 200, "part of the logs at the edge");
+        cluster.Nats.Kill();
+
+        // NATS is away: the edge says so, and its client stays connected (heartbeats go on).
+        var notReady = false;
+        await cluster.WaitAsync(() => notReady = ReadyzIs(http, edge, HttpStatusCode.ServiceUnavailable), "/readyz 503 at the edge", 30);
+        var stats = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(edge.Http("/stats"), TestContext.Current.CancellationToken)).RootElement;
+        Assert.False(stats.GetProperty("ready").GetBoolean());
+        Assert.False(stats.GetProperty("nats").GetProperty("connected").GetBoolean());
+        Assert.Equal("edge", stats.GetProperty("nats").GetProperty("role").GetString());
+        var heartbeats = client.Messages.Count;
+        await cluster.WaitAsync(() => client.Messages.Count > heartbeats + 2, "heartbeats while NATS is away", 10);
+        Assert.False(client.Closed);
+
+        await cluster.Nats.StartAgainAsync();
+        slow.Enabled = false;
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= total, "every entry after NATS is back", 90);
+        await cluster.WaitAsync(() => ReadyzIs(http, edge, HttpStatusCode.OK), "/readyz 200 again", 30);
+
+        var received = Received.Certificates(client);
+        Assert.True(notReady);
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), received.Select(m => m.Seq));
+        AssertEveryIndexOnce(cluster, received);
+        Assert.Empty(Received.Others(client));
+        Assert.Equal(total, await StreamMessagesAsync(cluster));
+    }
+
+    private static bool ReadyzIs(HttpClient http, ScaleOutCluster.Node node, HttpStatusCode status)
+    {
+        try
+        {
+            using var response = http.GetAsync(node.Http("/readyz")).GetAwaiter().GetResult();
+            return response.StatusCode == status;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>How many messages the stream holds, asked of NATS directly.</summary>
+    private static async Task<long> StreamMessagesAsync(ScaleOutCluster cluster)
+    {
+        await using var nats = new NatsConnection(new NatsOpts { Url = cluster.Nats.Url });
+        var js = new NatsJSContext(nats);
+        var stream = await js.GetStreamAsync("CERTSTREAM");
+        return (long)stream.Info.State.Messages;
+    }
+
+    /// <summary>Delays every read of entries while enabled, so a node can be killed part way through the logs.</summary>
+    private sealed class SlowReads : IFaultPolicy
+    {
+        public volatile bool Enabled = true;
+
+        public Fault? Choose(string? logName, RequestKind kind, string path) =>
+            Enabled && kind is RequestKind.GetEntries or RequestKind.DataTile ? Fault.Delayed(TimeSpan.FromMilliseconds(100)) : null;
+    }
 
     [Fact]
     public async Task One_ingest_two_edges_both_edges_send_the_same_seqs_every_index_once_and_only_the_ingest_asks_the_logs()
