@@ -22,6 +22,8 @@ internal sealed partial class BrokerPublisher
     // An ack that has not come by then is taken as lost (a request sent just before NATS went away may never be answered).
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
 
+    private const int ReconnectAfterFailures = 3;
+
     private readonly BrokerConnection _broker;
     private readonly ILogger _logger;
     private readonly Queue<Pending> _inFlight = new();
@@ -134,6 +136,7 @@ internal sealed partial class BrokerPublisher
         _blocked = true;
         LogBlocked(_logger, _broker.LastError.Length > 0 ? _broker.LastError : oldest.Error ?? "no acknowledgement");
         var delay = RetryMin;
+        var failures = 0;
         foreach (var pending in _inFlight)
         {
             while (true)
@@ -150,6 +153,13 @@ internal sealed partial class BrokerPublisher
 
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, delay.Ticks * 2));
+                if (++failures % ReconnectAfterFailures == 0 && _broker.IsConnected)
+                {
+                    // Connected, yet nothing is acknowledged: after a server restart a connection can stay deaf to the
+                    // replies (seen with nats-server 2.9 and NATS.Net 3.3); a fresh connection hears them again.
+                    await ReconnectAsync().ConfigureAwait(false);
+                }
+
                 pending.Error = null;
                 pending.Ack = Send(pending, cancellationToken);
             }
@@ -158,6 +168,18 @@ internal sealed partial class BrokerPublisher
         _inFlight.Clear();
         _blocked = false;
         LogResumed(_logger);
+    }
+
+    private async Task ReconnectAsync()
+    {
+        try
+        {
+            await _broker.Connection.ReconnectAsync().ConfigureAwait(false);
+        }
+        catch (NatsException)
+        {
+            // Still away: the next attempt tries again.
+        }
     }
 
     /// <summary>Waits for the ack of <paramref name="pending"/>: true when stored (or a repeat of one stored).</summary>

@@ -95,7 +95,7 @@ public sealed class ScaleOutTests
         cluster.Fake["tiled"].SetTreeSize(TiledSize);
         const int total = RfcSize + TiledSize;
         await cluster.WaitAsync(() => Received.CertificateCount(client) >= 200, "part of the logs at the edge");
-        cluster.Nats.Kill();
+        cluster.Nats.Stop();
 
         // NATS is away: the edge says so, and its client stays connected (heartbeats go on).
         var notReady = false;
