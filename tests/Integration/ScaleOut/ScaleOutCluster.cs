@@ -36,7 +36,7 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
         return new ScaleOutCluster(System.IO.Directory.CreateTempSubdirectory("ct-scaleout-").FullName, nats, fake);
     }
 
-    /// <summary>Starts a node and waits until it listens.</summary>
+    /// <summary>Starts a node (role ingest, edge, or standalone: no nats section) and waits until it listens.</summary>
     /// <param name="topLevel">Extra top-level config lines (e.g. a <c>dedup:</c> section).</param>
     public async Task<Node> StartNodeAsync(string name, string role, IEnumerable<string>? topLevel = null)
     {
@@ -46,7 +46,7 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
         var config = TestConfig.Write(directory, Fake.LogListUrl, port,
             webserver: ["heartbeat_interval: 0.1"],
             general: [$"user_agent: \"{UserAgentOf(name)}\""],
-            topLevel: ["nats:", $"  url: \"{Nats.Url}\"", $"  role: {role}", .. topLevel ?? []]);
+            topLevel: role == "standalone" ? [.. topLevel ?? []] : ["nats:", $"  url: \"{Nats.Url}\"", $"  role: {role}", .. topLevel ?? []]);
         var process = CertstreamProcess.Start("-c", config);
         var node = new Node(name, port, process);
         _nodes.Add(node);

@@ -121,6 +121,67 @@ public sealed class ScaleOutTests
         Assert.Equal(total, await StreamMessagesAsync(cluster));
     }
 
+    [Fact]
+    public async Task Filters_and_dedup_cert_behave_on_an_edge_exactly_as_on_a_standalone_server()
+    {
+        // Two logs serving the same certificates: the second log's entries are repeats of the first's.
+        const int size = 300;
+        await using var cluster = await ScaleOutCluster.StartAsync(
+            new FakeLogOptions { Name = "first", InitialTreeSize = 0, GetEntriesCap = 64 },
+            new FakeLogOptions { Name = "second", InitialTreeSize = 0, GetEntriesCap = 64 });
+        var edge = await cluster.StartNodeAsync("edge", "edge");
+        var standalone = await cluster.StartNodeAsync("standalone", "standalone");
+        string[] queries = ["dedup=cert", "type=precert", "log=second", "type=x509&dedup=cert"];
+        var onEdge = new List<Certstream.Tests.Integration.EndToEnd.StreamRecorder>();
+        var onStandalone = new List<Certstream.Tests.Integration.EndToEnd.StreamRecorder>();
+        try
+        {
+            foreach (var query in queries)
+            {
+                onEdge.Add(await edge.SubscribeAsync($"/full-stream?cursor=1&{query}"));
+                onStandalone.Add(await standalone.SubscribeAsync($"/full-stream?cursor=1&{query}"));
+            }
+
+            await using var everything = await edge.SubscribeAsync("/full-stream?cursor=1");
+            await using var everythingStandalone = await standalone.SubscribeAsync("/full-stream?cursor=1");
+            await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+            await cluster.WaitWatchingAsync(standalone);
+
+            // One log after the other, so "the first copy" is the same certificate on both servers.
+            cluster.Fake["first"].SetTreeSize(size);
+            await cluster.WaitAsync(() => Received.CertificateCount(everything) >= size && Received.CertificateCount(everythingStandalone) >= size, "the first log on both");
+            cluster.Fake["second"].SetTreeSize(size);
+            await cluster.WaitAsync(() => Received.CertificateCount(everything) >= 2 * size && Received.CertificateCount(everythingStandalone) >= 2 * size, "both logs on both");
+
+            // The filtered clients saw everything up to there (they are sent in seq order; heartbeats show they are caught up).
+            foreach (var client in onEdge.Concat(onStandalone))
+            {
+                var count = client.Messages.Count;
+                await cluster.WaitAsync(() => client.Messages.Count > count + 2, "the filtered clients caught up", 10);
+            }
+
+            for (var i = 0; i < queries.Length; i++)
+            {
+                var fromEdge = Received.Certificates(onEdge[i]).Select(m => (Log: Path.GetFileName(m.Log), m.Index)).ToList();
+                var fromStandalone = Received.Certificates(onStandalone[i]).Select(m => (Log: Path.GetFileName(m.Log), m.Index)).ToList();
+                Assert.True(fromEdge.SequenceEqual(fromStandalone), $"{queries[i]}: edge sent {fromEdge.Count}, standalone {fromStandalone.Count}");
+                Assert.NotEmpty(fromEdge);
+            }
+
+            // dedup=cert passed first copies only: none of the second log, whose certificates all came in the first.
+            var deduped = Received.Certificates(onEdge[0]);
+            Assert.All(deduped, m => Assert.Equal("first", Path.GetFileName(m.Log)));
+            Assert.Equal(0, deduped[0].Index);
+        }
+        finally
+        {
+            foreach (var client in onEdge.Concat(onStandalone))
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     private static bool ReadyzIs(HttpClient http, ScaleOutCluster.Node node, HttpStatusCode status)
     {
         try
