@@ -57,6 +57,7 @@ internal sealed class ClusterNode : IAsyncDisposable
     public void StartConsuming(Broadcaster broadcaster)
     {
         var token = _stopping.Token;
+        broadcaster.Ring.Archive = new BrokerArchive(Connection);
         _consuming = Task.Run(
             () => Consumer.RunAsync(() => broadcaster.Ring.Newest + 1, (message, seq, ct) => broadcaster.PublishAsync(message, seq, ct), token),
             CancellationToken.None);

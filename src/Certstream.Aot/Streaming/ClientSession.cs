@@ -334,10 +334,59 @@ internal sealed partial class ClientSession
             return;
         }
 
-        // Neither holds it: it is older than everything retained (a reader only asks for published seqs).
+        // Neither holds it: older than the window. A broker node replays it from the stream.
+        if (_ring.Archive is { } archive && await DeliverFromArchiveAsync(archive, seq, filter).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // It is older than everything retained (a reader only asks for published seqs).
         var resume = Math.Max(_ring.Oldest, seq + 1);
         await MissedAsync(seq, resume - 1).ConfigureAwait(false);
         Volatile.Write(ref _next, resume);
+    }
+
+    /// <summary>
+    /// Sends a batch of messages from <paramref name="seq"/> on, read from the broker's stream (replay older than the
+    /// window); seqs the stream no longer holds are reported missed. False when the stream gave nothing. The dedup
+    /// verdict of a message that old is not known here: <c>dedup=cert</c> passes it (docs/scale-out.md).
+    /// </summary>
+    private async ValueTask<bool> DeliverFromArchiveAsync(Certstream.Broker.BrokerArchive archive, long seq, ClientFilter filter)
+    {
+        var batch = await archive.ReadAsync(seq, 256, _stop.Token).ConfigureAwait(false);
+        var delivered = false;
+        foreach (var (at, message) in batch)
+        {
+            if (at < seq || at >= _ring.Oldest)
+            {
+                break; // From here the window (or the hot ring) has it.
+            }
+
+            if (at > seq)
+            {
+                await MissedAsync(seq, at - 1).ConfigureAwait(false);
+            }
+
+            if (filter.Id < 0 || filter.Filter.Passes(message.Facts, isRepeatCopy: false))
+            {
+                var payload = message.GetBytes(_format);
+                if (_stream.Cursor)
+                {
+                    _buffer.WriteWithSeq(payload.Span, at);
+                    await SendBufferAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    await SendAsync(payload, certificate: true).ConfigureAwait(false);
+                }
+            }
+
+            Volatile.Write(ref _next, at + 1);
+            seq = at + 1;
+            delivered = true;
+        }
+
+        return delivered;
     }
 
     /// <summary>

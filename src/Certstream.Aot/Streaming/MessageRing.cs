@@ -39,6 +39,9 @@ internal sealed class MessageRing
 
     public RetentionWindow Window { get; }
 
+    /// <summary>Where seqs older than the window are read on a broker node (the JetStream stream); null: they are gone.</summary>
+    public Certstream.Broker.BrokerArchive? Archive { get; set; }
+
     /// <summary>The newest published seq (the seq before the first one while nothing was published).</summary>
     public long Newest => Volatile.Read(ref _newest);
 

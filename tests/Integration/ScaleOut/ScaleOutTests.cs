@@ -81,6 +81,28 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task Replay_older_than_the_edge_window_comes_from_the_stream_every_seq_once_in_order()
+    {
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs());
+        var edge = await cluster.StartNodeAsync("edge", "edge", ["replay:", "  max_messages: 100"]);
+        await using var live = await edge.SubscribeAsync();
+        await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(live) >= total, "every entry at the edge");
+
+        // The edge keeps about 100 messages: seqs 6 on are read from JetStream, then from its window.
+        await using var replaying = await edge.SubscribeAsync("/full-stream?since=5");
+        await cluster.WaitAsync(() => Received.CertificateCount(replaying) >= total - 5, "the replay");
+
+        var replayed = Received.Certificates(replaying);
+        Assert.Equal(Enumerable.Range(6, total - 5).Select(i => (long)i), replayed.Select(m => m.Seq));
+        Assert.Equal(Received.Certificates(live).Skip(5), replayed);
+        Assert.Empty(Received.Others(replaying));
+    }
+
+    [Fact]
     public async Task Nats_restarted_mid_stream_the_edge_keeps_its_client_says_not_ready_and_resumes_without_a_gap()
     {
         var slow = new SlowReads();
