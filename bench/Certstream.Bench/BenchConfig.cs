@@ -10,7 +10,7 @@ namespace Certstream.Bench;
 internal sealed class BenchConfig : IDisposable
 {
     /// <param name="serverDefaults">Leave log level and recovery at the server's defaults (the firehose runs the default config).</param>
-    public BenchConfig(int port, string? logListUrl = null, double pollSeconds = 5, IEnumerable<(FakeLog Log, long Index)>? resume = null, bool serverDefaults = false)
+    public BenchConfig(int port, string? logListUrl = null, double pollSeconds = 5, IEnumerable<(FakeLog Log, long Index)>? resume = null, bool serverDefaults = false, string? extraYaml = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("certstream-bench-").FullName;
         if (logListUrl is null)
@@ -55,6 +55,7 @@ internal sealed class BenchConfig : IDisposable
             yaml.AppendLine("    enabled: true");
             yaml.AppendLine(CultureInfo.InvariantCulture, $"    ct_index_file: \"{index}\"");
         }
+        yaml.Append(extraYaml);
         File.WriteAllText(ConfigPath, yaml.ToString());
     }
 

@@ -37,6 +37,9 @@ public sealed class NatsServer : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The running process (CPU and RSS in benchmarks).</summary>
+    public Process? Process => _process;
+
     /// <summary>What nats-server printed (both streams), for failure messages.</summary>
     public string Output
     {
