@@ -17,8 +17,6 @@ internal sealed class CountingSubscriber(StreamFormat format) : IStreamSubscribe
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public bool Accepts(CertificateMessage message) => true;
-
     public void Offer(ReadOnlyMemory<byte> payload)
     {
         Interlocked.Increment(ref _messages);

@@ -24,7 +24,7 @@ internal static class FilterBench
     public static void Run(IReadOnlyList<(int Clients, Figure PerMessage)> figures, Figure register, int runs)
     {
         var messages = Messages();
-        var domains = messages.SelectMany(m => m.Facts.AllDomains).Select(Registrable).Distinct().ToArray();
+        var domains = SampleDomains(messages);
         Console.WriteLine($"  {messages.Length} real certificates, {messages.Average(m => m.Facts.AllDomains.Count):0.0} names each, {domains.Length} registrable domains");
         foreach (var (clients, perMessage) in figures)
         {
@@ -41,7 +41,7 @@ internal static class FilterBench
                 var registerMs = (ThreadCpu.Now() - started).TotalMilliseconds;
                 for (var c = 0; c < RegexClients; c++)
                 {
-                    shared.Register(Parse($"match={Uri.EscapeDataString($"(^|[.-])brand{c}[-.]?(login|secure|verify)")}"));
+                    shared.Register(Parse(RegexQuery(c)));
                 }
 
                 while (!shared.RegexAlternationReady)
@@ -80,7 +80,16 @@ internal static class FilterBench
     /// number pass per message (each watch list wants a tiny part of the firehose), and the figure shows what the index
     /// costs as it grows, not what delivering to more interested clients costs.
     /// </summary>
-    private static StreamFilter ClientFilter(int client, Random random, string[] domains)
+    private static StreamFilter ClientFilter(int client, Random random, string[] domains) => Parse(DomainQuery(client, random, domains));
+
+    /// <summary>The registrable domains of the sample certificates (what the firehose's fake logs serve).</summary>
+    internal static string[] SampleDomains() => SampleDomains(Messages());
+
+    /// <summary>Regex client <paramref name="client"/>'s query: one expression of its own, no certificate matches it.</summary>
+    internal static string RegexQuery(int client) => $"match={Uri.EscapeDataString($"(^|[.-])brand{client}[-.]?(login|secure|verify)")}";
+
+    /// <inheritdoc cref="ClientFilter"/>
+    internal static string DomainQuery(int client, Random random, string[] domains)
     {
         var patterns = new List<string>(PatternsPerClient);
         var own = client < InterestedClients ? PatternsPerClient - 2 : PatternsPerClient;
@@ -95,8 +104,10 @@ internal static class FilterBench
             patterns.Add("*." + domains[random.Next(domains.Length)]);
         }
 
-        return Parse("domain=" + string.Join(',', patterns));
+        return "domain=" + string.Join(',', patterns);
     }
+
+    private static string[] SampleDomains(CertificateMessage[] messages) => messages.SelectMany(m => m.Facts.AllDomains).Select(Registrable).Distinct().Order(StringComparer.Ordinal).ToArray();
 
     private static StreamFilter Parse(string query)
     {

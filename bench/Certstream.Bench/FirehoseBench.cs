@@ -9,7 +9,7 @@ using Certstream.Tests.Support.FakeCtLog;
 namespace Certstream.Bench;
 
 /// <summary>
-/// <c>firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--runs 1] [--publish | --binary PATH]</c>:
+/// <c>firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--filtered 0] [--regex 0] [--runs 1] [--publish | --binary PATH]</c>:
 /// the 2026 firehose of issue 12 against the real Native AOT server with its default config (log list pointing at the
 /// fake logs, poll interval 1 s). See docs/performance.md, "Firehose", for what each figure means.
 /// <para>
@@ -31,6 +31,7 @@ internal static class FirehoseBench
         var rate = 3200.0;
         var (lite, full, domains) = (60, 10, 30);
         var sample = 10;
+        var (filtered, regex) = (0, 0);
         var runs = 1;
         var publish = false;
         var nats = false;
@@ -46,26 +47,28 @@ internal static class FirehoseBench
                 case "--full": full = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--domains": domains = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--sample": sample = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--filtered": filtered = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--regex": regex = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--publish": publish = true; break;
                 case "--nats": nats = true; break;
                 case "--binary": binary = Path.GetFullPath(args[++i]); break;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--runs 1] [--nats] [--publish | --binary PATH]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--filtered 0] [--regex 0] [--runs 1] [--nats] [--publish | --binary PATH]");
                     return 2;
             }
         }
 
         binary ??= AotBench.EnsurePublished(publish);
         Console.WriteLine($"server {binary}");
-        Console.WriteLine($"{Environment.ProcessorCount} cores, load average {LoadAverage.Before}; firehose: {rate:0} entries/s over 40 logs, {lite} lite + {full} full + {domains} domains-only clients, {warmup:0} s warm-up, {seconds:0} s measured, {runs} run(s){(nats ? "; scale-out: one ingest node -> nats-server (JetStream) -> one edge node, the clients on the edge" : "")}");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, load average {LoadAverage.Before}; firehose: {rate:0} entries/s over 40 logs, {lite} lite + {full} full + {domains} domains-only clients, {filtered} clients with 100 domain patterns + {regex} with a regex, {warmup:0} s warm-up, {seconds:0} s measured, {runs} run(s){(nats ? "; scale-out: one ingest node -> nats-server (JetStream) -> one edge node, the clients on the edge" : "")}");
         var figures = new Figures();
         var total = Stopwatch.StartNew();
         var details = new StringBuilder();
         for (var run = 1; run <= runs; run++)
         {
             Console.WriteLine($"[firehose run {run}]");
-            details.Append(await RunOnceAsync(binary, figures, rate, warmup, seconds, lite, full, domains, sample, nats).ConfigureAwait(false));
+            details.Append(await RunOnceAsync(binary, figures, rate, warmup, seconds, lite, full, domains, sample, filtered, regex, nats).ConfigureAwait(false));
         }
 
         var table = ResultsTable.Render(figures.All, total.Elapsed);
@@ -76,7 +79,7 @@ internal static class FirehoseBench
         return 0;
     }
 
-    private static async Task<string> RunOnceAsync(string binary, Figures figures, double rate, double warmup, double seconds, int lite, int full, int domains, int sample, bool nats)
+    private static async Task<string> RunOnceAsync(string binary, Figures figures, double rate, double warmup, double seconds, int lite, int full, int domains, int sample, int filtered, int regex, bool nats)
     {
         var specs = FirehoseLogs.Landscape(rate);
         await using var logs = await FirehoseLogs.StartAsync(specs).ConfigureAwait(false);
@@ -94,7 +97,7 @@ internal static class FirehoseBench
 
         using var ingestHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ingestPort}/"), Timeout = TimeSpan.FromSeconds(10) };
         var port = BenchConfig.FreePort();
-        using var config = new BenchConfig(port, logs.Server.LogListUrl.ToString(), pollSeconds: 1, serverDefaults: true,
+        using var config = new BenchConfig(port, logs.Server.LogListUrl.ToString(), pollSeconds: 1, serverDefaults: true, metrics: true,
             extraYaml: broker is null ? null : $"nats:\n  url: \"{broker.Url}\"\n  role: edge\n");
         var tooSlow = 0;
         using var server = AotBench.Start(binary, config, line =>
@@ -111,9 +114,9 @@ internal static class FirehoseBench
         {
             await AotBench.WaitListeningAsync(server, port, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             logs.Grow();
-            clients = Process.Start(Paths.Self("firehose-clients", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), Num(lite), Num(full), Num(domains), Num(sample)))
+            clients = Process.Start(Paths.Self("firehose-clients", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), Num(lite), Num(full), Num(domains), Num(sample), Num(filtered), Num(regex)))
                 ?? throw new InvalidOperationException("clients did not start");
-            var ready = await ReadLineAsync(clients, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            var ready = await ReadLineAsync(clients, TimeSpan.FromSeconds(60 + (filtered / 50))).ConfigureAwait(false);
             if (ready?.StartsWith("READY", StringComparison.Ordinal) != true)
             {
                 throw new InvalidOperationException($"clients did not connect: {ready ?? "(exited)"}");
@@ -126,6 +129,7 @@ internal static class FirehoseBench
             var settle = await QuietAsync(http, logsHttp, clients, start).ConfigureAwait(false);
             var before = await StatsAsync(http).ConfigureAwait(false);
             var logsBefore = await StatsAsync(logsHttp).ConfigureAwait(false);
+            var stageBefore = await FilterStageAsync(http).ConfigureAwait(false);
             var slowBefore = Volatile.Read(ref tooSlow);
             await SendAsync(clients, "GO").ConfigureAwait(false);
             Console.WriteLine($"  quiet after the warm-up in {settle.TotalSeconds:0.0} s; measuring {seconds:0} s");
@@ -143,6 +147,7 @@ internal static class FirehoseBench
             var requestsTo = DateTimeOffset.UtcNow;
             var after = await StatsAsync(http).ConfigureAwait(false);
             var logsAfter = await StatsAsync(logsHttp).ConfigureAwait(false);
+            var stageAfter = await FilterStageAsync(http).ConfigureAwait(false);
             var rss = AotBench.RssMegabytes(server.Id);
             var peakRss = AotBench.RssMegabytes(server.Id, "VmHWM:");
             await SendAsync(clients, "STOP").ConfigureAwait(false);
@@ -184,6 +189,15 @@ internal static class FirehoseBench
                     $"{mine.Count} clients, {entries:N0} expected each: lost {mine.Sum():N0} in all ({100.0 * mine.Sum() / (entries * mine.Count):0.0} %), {mine.Min():N0}–{mine.Max():N0} per client; server's drop counter +{dropped:N0}{(closed > 0 ? $"; {closed} closed by the server" : "")}"));
             }
 
+            if (after.Filters is { FilteredClients: > 0 } f)
+            {
+                var evaluations = stageAfter.Evaluations - stageBefore.Evaluations;
+                var matched = f.MessagesMatched.Values.Sum() - (before.Filters?.MessagesMatched.Values.Sum() ?? 0);
+                var filteredMessages = received.Clients.Where(c => c.Stream is "filtered" or "regex").Sum(c => c.Messages);
+                figures.FilterStage.Add(1e6 * (stageAfter.Seconds - stageBefore.Seconds) / Math.Max(1, evaluations), string.Create(CultureInfo.InvariantCulture,
+                    $"{evaluations:N0} messages evaluated; {f.FilteredClients:N0} filtered clients, {f.DistinctFilters:N0} distinct filters, {f.DomainPatterns:N0} domain patterns, {f.Regexes} regexes; {matched:N0} matched in the window, {filteredMessages:N0} received by the filtered clients"));
+            }
+
             figures.Drops.Add(after.Totals.MessagesDropped - before.Totals.MessagesDropped, $"{Volatile.Read(ref tooSlow) - slowBefore} 'too slow' warnings in the server's log");
             foreach (var (stream, p50, p99) in new[] { ("lite", figures.LatencyLiteP50, figures.LatencyLiteP99), ("full", figures.LatencyFullP50, figures.LatencyFullP99) })
             {
@@ -198,7 +212,7 @@ internal static class FirehoseBench
             figures.RequestsWorst.Add(requests.WorstRatio, requests.WorstNote);
             figures.RequestsTotal.Add(requests.TotalRatio, requests.TotalNote);
             figures.FakeLogsCore.Add(100 * (cpu1.Self - cpu0.Self) / window, "the bench process: 40 fake logs, growth");
-            figures.ClientsCore.Add(100 * (cpu1.Clients - cpu0.Clients) / window, $"{lite + full + domains} clients, one process");
+            figures.ClientsCore.Add(100 * (cpu1.Clients - cpu0.Clients) / window, $"{lite + full + domains + filtered + regex} clients, one process");
             figures.Machine.Add(100 * (cpu1.MachineBusy - cpu0.MachineBusy) / (cpu1.MachineTotal - cpu0.MachineTotal), string.Create(CultureInfo.InvariantCulture,
                 $"of {Environment.ProcessorCount} cores, everything on the machine (shared with other work); load average now {LoadAverage.Read()}"));
             return requests.Markdown;
@@ -292,6 +306,33 @@ internal static class FirehoseBench
         }
     }
 
+    /// <summary>The filter stage's time and messages so far (certstreamservergo_filter_seconds_total, _evaluations_total).</summary>
+    private static async Task<(double Seconds, long Evaluations)> FilterStageAsync(HttpClient http)
+    {
+        var text = await http.GetStringAsync("metrics").ConfigureAwait(false);
+        double seconds = 0;
+        long evaluations = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length < 2)
+            {
+                continue;
+            }
+
+            if (parts[0] == "certstreamservergo_filter_seconds_total")
+            {
+                seconds = double.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+            else if (parts[0] == "certstreamservergo_filter_evaluations_total")
+            {
+                evaluations = (long)double.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (seconds, evaluations);
+    }
+
     private static async Task<StatsReport> StatsAsync(HttpClient http) =>
         await http.GetFromJsonAsync("stats", StatsJsonContext.Default.StatsReport).ConfigureAwait(false) ?? throw new InvalidOperationException("no /stats");
 
@@ -357,6 +398,8 @@ internal static class FirehoseBench
 
         public Figure LostDomains { get; } = new("messages lost per domains-only client (max)", "0", "", v => v == 0);
 
+        public Figure FilterStage { get; } = new("filter stage per message (wall time in the stage)", "≤ 5", "µs", v => v <= 5);
+
         public Figure Drops { get; } = new("  server's drop counter (messages_dropped, all streams)", "0", "", v => v == 0);
 
         public Figure LatencyLiteP50 { get; } = new("parse → client latency p50, lite", "report", "ms", null);
@@ -385,7 +428,7 @@ internal static class FirehoseBench
 
         public IReadOnlyList<Figure> All =>
         [
-            Entries, ServerCore, ServerPerThousand, Rss, LostLite, LostFull, LostDomains, Drops, LatencyLiteP50, LatencyLiteP99,
+            Entries, ServerCore, ServerPerThousand, Rss, FilterStage, LostLite, LostFull, LostDomains, Drops, LatencyLiteP50, LatencyLiteP99,
             LatencyFullP50, LatencyFullP99, RequestsTotal, RequestsWorst, FakeLogsCore, ClientsCore, IngestCore, NatsCore, IntoNats, Machine,
         ];
     }

@@ -23,6 +23,8 @@ internal static class FirehoseClients
         var port = int.Parse(args[2], CultureInfo.InvariantCulture);
         var counts = new[] { ("lite", "/", int.Parse(args[3], CultureInfo.InvariantCulture)), ("full", "/full-stream", int.Parse(args[4], CultureInfo.InvariantCulture)), ("domains", "/domains-only", int.Parse(args[5], CultureInfo.InvariantCulture)) };
         var sampleEvery = int.Parse(args[6], CultureInfo.InvariantCulture);
+        var filtered = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 0;
+        var regex = args.Length > 8 ? int.Parse(args[8], CultureInfo.InvariantCulture) : 0;
 
         var clients = new List<(string Stream, RawClient Client, List<double> Latencies)>();
         using var gate = new SemaphoreSlim(32);
@@ -38,6 +40,18 @@ internal static class FirehoseClients
                 clients.Add((stream, client, latencies));
                 connects.Add(ConnectAsync(client, host, port, path, gate));
             }
+        }
+
+        // Watch-list clients (issue 13): lite, each with 100 domain patterns of its own (the first 100 also watch two
+        // domains of the sample, FilterBench.DomainQuery), and clients with one regex each; small read buffers.
+        var domainPool = filtered > 0 ? FilterBench.SampleDomains() : [];
+        var random = new Random(13);
+        for (var i = 0; i < filtered + regex; i++)
+        {
+            var query = i < filtered ? FilterBench.DomainQuery(i, random, domainPool) : FilterBench.RegexQuery(i - filtered);
+            var client = new RawClient(0, 16 * 1024, () => { });
+            clients.Add((i < filtered ? "filtered" : "regex", client, []));
+            connects.Add(ConnectAsync(client, host, port, "/?" + query, gate));
         }
 
         await Task.WhenAll(connects).ConfigureAwait(false);

@@ -22,7 +22,7 @@ internal static class WindowBench
 
     private static readonly StreamFormat[] Formats = [StreamFormat.Full, StreamFormat.Lite, StreamFormat.DomainsOnly];
 
-    public static void Run(Figure perMessage, Figure appendCpu, Figure[] replay, int runs)
+    public static void Run(Figure perMessage, Figure appendCpu, Figure[] replay, Figure factsCpu, int runs)
     {
         var pool = Pool(out var description);
         perMessage.Notes.Add(description);
@@ -52,6 +52,8 @@ internal static class WindowBench
                 var single = ReplayRate(window, Formats[f], batch: 1);
                 replay[f].Add(batched, string.Create(CultureInfo.InvariantCulture, $"one message per call: {single:N0}/s"));
             }
+
+            factsCpu.Add(FactsMicros(window));
         }
     }
 
@@ -205,6 +207,29 @@ internal static class WindowBench
 
         var cpu = ThreadCpu.Now() - cpuBefore;
         return read / cpu.TotalSeconds;
+    }
+
+    /// <summary>
+    /// A filtered replay reads each retained message's facts back (parsed from its lite JSON) before deciding it: CPU per
+    /// message of this thread over the whole window, in seq order.
+    /// </summary>
+    private static double FactsMicros(RetentionWindow window)
+    {
+        var cpuBefore = ThreadCpu.Now();
+        long names = 0;
+        for (var seq = window.OldestSeq; seq <= window.NewestSeq; seq++)
+        {
+            if (!window.TryGetFacts(seq, out var facts, out _))
+            {
+                throw new InvalidOperationException($"seq {seq} is not in the window");
+            }
+
+            names += facts.AllDomains.Count;
+        }
+
+        var cpu = ThreadCpu.Now() - cpuBefore;
+        GC.KeepAlive(names);
+        return cpu.TotalMicroseconds / window.Count;
     }
 
     private static List<CertificateMessage> Pool(out string description)

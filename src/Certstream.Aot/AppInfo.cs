@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Certstream;
 
 /// <summary>Name, version and home of this program (for --version, /stats, build_info and the one default User-Agent).</summary>
-public static class AppInfo
+internal static class AppInfo
 {
     public const string ProjectUrl = "https://github.com/certstream-aot/certstream-aot";
 

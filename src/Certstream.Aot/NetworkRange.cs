@@ -8,7 +8,7 @@ namespace Certstream;
 /// Parses whitelist / trusted-proxy entries: a plain IP (a /32 or /128) or CIDR. Like Go's net.ParseCIDR,
 /// host bits are allowed and cleared ("127.0.0.1/8" is 127.0.0.0/8), which .NET's IPNetwork refuses.
 /// </summary>
-public static class NetworkRange
+internal static class NetworkRange
 {
     public static bool TryParse(string text, out IPNetwork network)
     {

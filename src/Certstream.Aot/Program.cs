@@ -6,3 +6,6 @@ return await CommandLine.RunAsync(args, new CommandHandlers(
     Serve: CliCommands.ServeAsync,
     CreateIndex: CliCommands.CreateIndexAsync,
     ShowEntry: CliCommands.ShowEntryAsync));
+
+// The web SDK generates a public Program for WebApplicationFactory; nothing here uses it, and the app exports no type.
+internal partial class Program;

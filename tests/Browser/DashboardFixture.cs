@@ -31,9 +31,9 @@ public sealed class DashboardFixture : IAsyncLifetime
     private string? _directory;
     private IPlaywright? _playwright;
 
-    public FakeCtLogServer Fake { get; private set; } = null!;
+    internal FakeCtLogServer Fake { get; private set; } = null!;
 
-    public ServerHost Host { get; private set; } = null!;
+    internal ServerHost Host { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 

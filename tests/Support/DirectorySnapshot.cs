@@ -4,7 +4,7 @@ namespace Certstream.Tests.Support;
 /// The files of a directory as they are now, to put back later: after a kill -9 the disk holds what was last
 /// saved, whatever the process did afterwards. Lets a test stop a component cleanly and still see a crash's files.
 /// </summary>
-public sealed class DirectorySnapshot
+internal sealed class DirectorySnapshot
 {
     private readonly string _directory;
     private readonly Dictionary<string, byte[]> _files;

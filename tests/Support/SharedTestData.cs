@@ -6,7 +6,7 @@ namespace Certstream.Tests.Support;
 /// Locates the real CT data in <c>../shared/testdata</c> beside the clone. A clone alone has none:
 /// then <see cref="Root"/> is null and tests that need it skip with <see cref="MissingReason"/>.
 /// </summary>
-public static class SharedTestData
+internal static class SharedTestData
 {
     public const string EnvironmentVariable = "CERTSTREAM_TESTDATA";
 

@@ -30,6 +30,8 @@ internal sealed partial class BrokerPublisher
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _published;
     private long _duplicates;
+    private long _sent;
+    private long _answered;
     private volatile bool _blocked;
 
     public BrokerPublisher(BrokerConnection broker, ILogger logger)
@@ -49,8 +51,8 @@ internal sealed partial class BrokerPublisher
     /// <summary>Publishing waits for NATS (the pipeline and watchers are held back).</summary>
     public bool Blocked => _blocked;
 
-    /// <summary>Unacknowledged publishes.</summary>
-    public int InFlight => _inFlight.Count;
+    /// <summary>Publishes not answered yet (any thread).</summary>
+    public int InFlight => (int)Math.Max(0, Interlocked.Read(ref _sent) - Interlocked.Read(ref _answered));
 
     /// <summary>
     /// Publishes <paramref name="message"/> of the log <paramref name="normalizedLogUrl"/>; returns once it is on its way
@@ -115,13 +117,34 @@ internal sealed partial class BrokerPublisher
         }
     }
 
-    private Task<PubAckResponse> Send(Pending pending, CancellationToken cancellationToken) =>
-        _broker.JetStream.PublishAsync(
+    private Task<PubAckResponse> Send(Pending pending, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _sent);
+        var ack = _broker.JetStream.PublishAsync(
             pending.Subject,
             pending.Envelope,
             NatsRawSerializer<byte[]>.Default,
             new NatsJSPubOpts { MsgId = pending.MsgId },
             cancellationToken: cancellationToken).AsTask().WaitAsync(AckTimeout, cancellationToken);
+
+        // Counted as answers arrive, not as the queue is worked off: /stats is current when the logs are quiet.
+        ack.ContinueWith(
+            static (task, state) =>
+            {
+                var self = (BrokerPublisher)state!;
+                if (task.IsCompletedSuccessfully && task.Result.Error is null)
+                {
+                    Interlocked.Increment(ref task.Result.Duplicate ? ref self._duplicates : ref self._published);
+                }
+
+                Interlocked.Increment(ref self._answered);
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return ack;
+    }
 
     private async Task CompleteOldestAsync(CancellationToken cancellationToken)
     {
@@ -194,7 +217,6 @@ internal sealed partial class BrokerPublisher
                 return false;
             }
 
-            Interlocked.Increment(ref ack.Duplicate ? ref _duplicates : ref _published);
             return true;
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && e is not TaskCanceledException { CancellationToken.IsCancellationRequested: true })

@@ -4,7 +4,7 @@ namespace Certstream.Certificates;
 /// The extensions certstream renders, already formatted as the wire format's strings. A null property means the
 /// extension is absent (or did not decode) and its key is not written.
 /// </summary>
-public sealed class CertificateExtensionValues
+internal sealed class CertificateExtensionValues
 {
     public string? AuthorityInfoAccess { get; internal set; }
 

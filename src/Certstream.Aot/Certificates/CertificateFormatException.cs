@@ -1,7 +1,7 @@
 namespace Certstream.Certificates;
 
 /// <summary>The bytes are not a certificate (or TBSCertificate) that can be walked; the message names what failed.</summary>
-public sealed class CertificateFormatException : Exception
+internal sealed class CertificateFormatException : Exception
 {
     public CertificateFormatException()
     {

@@ -3,7 +3,7 @@ namespace Certstream.Certificates;
 /// <summary>
 /// A subject or issuer as certstream renders it. Several values of one attribute are joined with ",".
 /// </summary>
-public sealed class CertificateName
+internal sealed class CertificateName
 {
     public static readonly CertificateName Empty = new();
 

@@ -9,7 +9,7 @@ namespace Certstream.Certificates;
 /// still produced; only a TBSCertificate that cannot be walked throws <see cref="CertificateFormatException"/>,
 /// and no other exception escapes for any input. No I/O, thread-safe, stateless.
 /// </summary>
-public static class CertificateParser
+internal static class CertificateParser
 {
     private static readonly Asn1Tag VersionTag = new(TagClass.ContextSpecific, 0, isConstructed: true);
 

@@ -1,7 +1,7 @@
 namespace Certstream.Certificates;
 
 /// <summary>One certificate, with every field certstream sends already extracted and formatted. Immutable.</summary>
-public sealed class ParsedCertificate
+internal sealed class ParsedCertificate
 {
     /// <summary>SAN dNSNames in order without exact duplicates, then the subject CN (non-empty, not a CA, not listed).</summary>
     public required IReadOnlyList<string> AllDomains { get; init; }

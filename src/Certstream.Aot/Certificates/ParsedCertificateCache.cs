@@ -7,7 +7,7 @@ namespace Certstream.Certificates;
 /// sign most certificates), so each is parsed once. Bounded: when full it starts over, which costs a few
 /// re-parses and never grows memory.
 /// </summary>
-public sealed class ParsedCertificateCache
+internal sealed class ParsedCertificateCache
 {
     private readonly ConcurrentDictionary<ReadOnlyMemory<byte>, ParsedCertificate> _entries = new(DerComparer.Instance);
     private readonly int _capacity;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace Certstream.Configuration;
 
 /// <summary>One entry of <c>general.additional_logs</c> or <c>general.additional_tiled_logs</c>.</summary>
-public sealed class AdditionalLogOptions
+internal sealed class AdditionalLogOptions
 {
     [ConfigurationKeyName("url")]
     public string Url { get; set; } = "";

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace Certstream.Configuration;
 
 /// <summary>The <c>general.buffer_sizes</c> section, counted in messages/entries.</summary>
-public sealed class BufferSizesOptions
+internal sealed class BufferSizesOptions
 {
     /// <summary>Outgoing queue per WebSocket client.</summary>
     [ConfigurationKeyName("websocket")]

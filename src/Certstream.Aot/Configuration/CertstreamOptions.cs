@@ -6,7 +6,7 @@ namespace Certstream.Configuration;
 /// The whole configuration, with the same sections, key names and defaults as certstream-server-go.
 /// Bound by the configuration-binding source generator; validated by <see cref="ConfigurationValidator"/>.
 /// </summary>
-public sealed class CertstreamOptions
+internal sealed class CertstreamOptions
 {
     [ConfigurationKeyName("webserver")]
     public WebServerOptions WebServer { get; set; } = new();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace Certstream.Configuration;
 
 /// <summary>The <c>dedup</c> section: how long a certificate is remembered for <c>dedup=cert</c> clients.</summary>
-public sealed class DedupOptions
+internal sealed class DedupOptions
 {
     /// <summary>Seconds; the memory it takes is stated in docs/configuration.md.</summary>
     [ConfigurationKeyName("window")]

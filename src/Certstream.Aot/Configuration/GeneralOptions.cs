@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Certstream.Configuration;
 
 /// <summary>The <c>general</c> section: which logs to watch, buffers, resume, and our polling knobs.</summary>
-public sealed class GeneralOptions
+internal sealed class GeneralOptions
 {
     /// <summary>Google's v3 list of logs that are or were in Chrome: certstream-server-go's default, and the one place of ours.</summary>
     public const string DefaultLogListUrl = "https://www.gstatic.com/ct/log_list/v3/log_list.json";

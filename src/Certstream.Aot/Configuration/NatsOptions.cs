@@ -6,7 +6,7 @@ namespace Certstream.Configuration;
 /// The <c>nats</c> section (ours, docs/scale-out.md): scale-out on a NATS JetStream stream. Without a <see cref="Url"/>
 /// the server runs standalone, exactly as without the section.
 /// </summary>
-public sealed class NatsOptions
+internal sealed class NatsOptions
 {
     /// <summary>e.g. <c>nats://127.0.0.1:4222</c>; empty: standalone (no NATS).</summary>
     [ConfigurationKeyName("url")]
@@ -67,7 +67,7 @@ public sealed class NatsOptions
 }
 
 /// <summary>What a node does in a scale-out cluster.</summary>
-public enum NatsRole
+internal enum NatsRole
 {
     /// <summary>Follows the CT logs and publishes each certificate to the stream; also serves clients from the stream.</summary>
     Ingest,

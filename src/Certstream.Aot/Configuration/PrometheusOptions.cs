@@ -6,7 +6,7 @@ namespace Certstream.Configuration;
 /// The <c>prometheus</c> section. As in certstream-server-go, when listen_addr and listen_port equal the
 /// webserver's, metrics are served by the WebSocket server instead of a separate one.
 /// </summary>
-public sealed class PrometheusOptions
+internal sealed class PrometheusOptions
 {
     [ConfigurationKeyName("enabled")]
     public bool Enabled { get; set; }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace Certstream.Configuration;
 
 /// <summary>The <c>general.recovery</c> section: resume each log from its saved index after a restart.</summary>
-public sealed class RecoveryOptions
+internal sealed class RecoveryOptions
 {
     [ConfigurationKeyName("enabled")]
     public bool Enabled { get; set; }

@@ -6,7 +6,7 @@ namespace Certstream.Configuration;
 /// The <c>replay</c> section (ours): the retention window of the newest certificate messages, from which clients with a
 /// cursor replay (<c>since=</c>) and catch up. Whichever bound is reached first evicts the oldest message.
 /// </summary>
-public sealed class ReplayOptions
+internal sealed class ReplayOptions
 {
     /// <summary>Most messages kept: 200,000 is about 60 s of the full 2026 firehose (3,200 messages/s).</summary>
     [ConfigurationKeyName("max_messages")]

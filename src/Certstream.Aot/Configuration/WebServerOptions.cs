@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace Certstream.Configuration;
 
 /// <summary>The <c>webserver</c> section: where and how the WebSocket streams are served.</summary>
-public sealed class WebServerOptions
+internal sealed class WebServerOptions
 {
     [ConfigurationKeyName("listen_addr")]
     public string ListenAddr { get; set; } = "0.0.0.0";
@@ -72,7 +72,7 @@ public sealed class WebServerOptions
 }
 
 /// <summary><c>webserver.slow_client_policy</c>; the host maps it onto the streaming part's own policy.</summary>
-public enum SlowClientPolicy
+internal enum SlowClientPolicy
 {
     /// <summary>Drop new messages for that client only, and count them.</summary>
     Drop,

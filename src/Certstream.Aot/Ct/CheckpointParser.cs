@@ -7,7 +7,7 @@ namespace Certstream.Ct;
 /// Parses a checkpoint: lines 1–3 of the note body are origin, decimal tree size and base64 root
 /// hash. Extension lines and the signature block after the blank line are ignored (we do not verify).
 /// </summary>
-public static class CheckpointParser
+internal static class CheckpointParser
 {
     private const int RootHashLength = 32;
 
@@ -91,4 +91,4 @@ public static class CheckpointParser
 }
 
 /// <summary>A static-ct-api checkpoint body (C2SP tlog-checkpoint): origin, tree size and root hash. Signatures are not kept.</summary>
-public sealed record Checkpoint(string Origin, long TreeSize, ReadOnlyMemory<byte> RootHash);
+internal sealed record Checkpoint(string Origin, long TreeSize, ReadOnlyMemory<byte> RootHash);

@@ -1,7 +1,7 @@
 namespace Certstream.Ct;
 
 /// <summary>What every CT HTTP request carries and how long it may take.</summary>
-public sealed record CtClientOptions
+internal sealed record CtClientOptions
 {
     /// <summary>Sent on every request; logs (Skylight) rate-limit clients without a contact e-mail or https URL.</summary>
     public string UserAgent { get; init; } = AppInfo.DefaultUserAgent;

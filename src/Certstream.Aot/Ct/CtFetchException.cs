@@ -4,7 +4,7 @@ namespace Certstream.Ct;
 /// A request to a CT log did not give a usable answer. Expected in normal operation (logs rate-limit
 /// and fail), so callers log the message without a stack trace and retry.
 /// </summary>
-public sealed class CtFetchException : Exception
+internal sealed class CtFetchException : Exception
 {
     public CtFetchException()
         : this(CtFetchErrorKind.Transport, "CT request failed")
@@ -39,7 +39,7 @@ public sealed class CtFetchException : Exception
 }
 
 /// <summary>Why a request to a CT log failed; every kind except <see cref="NotFound"/> and <see cref="ClientError"/> is worth retrying.</summary>
-public enum CtFetchErrorKind
+internal enum CtFetchErrorKind
 {
     /// <summary>HTTP 429: the log asks us to slow down (maybe with Retry-After).</summary>
     RateLimited,

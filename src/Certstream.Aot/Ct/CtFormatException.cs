@@ -4,7 +4,7 @@ namespace Certstream.Ct;
 /// Malformed CT wire data: a truncated, overlong or otherwise invalid structure. The only exception
 /// the Ct decoders throw for any input bytes.
 /// </summary>
-public sealed class CtFormatException : FormatException
+internal sealed class CtFormatException : FormatException
 {
     public CtFormatException()
         : this("invalid CT data", "", 0)

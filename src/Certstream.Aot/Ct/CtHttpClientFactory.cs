@@ -3,7 +3,7 @@ using System.Net;
 namespace Certstream.Ct;
 
 /// <summary>The one HttpClient all CT requests share: pooled connections, no automatic decompression (the fetcher gunzips), no client-wide timeout (each request has its own).</summary>
-public static class CtHttpClientFactory
+internal static class CtHttpClientFactory
 {
     public static HttpClient Create() => new(new SocketsHttpHandler
     {

@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace Certstream.Ct;
 
 /// <summary>RFC 6962 get-sth response. Base64 fields decode to bytes (System.Text.Json's byte[] handling).</summary>
-public sealed class SignedTreeHead
+internal sealed class SignedTreeHead
 {
     [JsonPropertyName("tree_size")]
     public long TreeSize { get; set; }
@@ -24,7 +24,7 @@ public sealed class SignedTreeHead
 }
 
 /// <summary>RFC 6962 get-entries response: entry i has index start + i.</summary>
-public sealed class GetEntriesResponse
+internal sealed class GetEntriesResponse
 {
     [JsonPropertyName("entries")]
     public IReadOnlyList<GetEntriesItem> Entries { get; set; } = [];
@@ -36,7 +36,7 @@ public sealed class GetEntriesResponse
 /// is broken (a corrupted answer is fetched again; the same text in 3 answers in a row is an entry broken in the log).
 /// </summary>
 [JsonConverter(typeof(GetEntriesItemConverter))]
-public sealed class GetEntriesItem
+internal sealed class GetEntriesItem
 {
     public byte[] LeafInput { get; set; } = [];
 
@@ -110,4 +110,4 @@ internal sealed class GetEntriesItemConverter : JsonConverter<GetEntriesItem>
 [JsonSerializable(typeof(SignedTreeHead))]
 [JsonSerializable(typeof(GetEntriesResponse))]
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
-public sealed partial class CtJsonContext : JsonSerializerContext;
+internal sealed partial class CtJsonContext : JsonSerializerContext;

@@ -4,7 +4,7 @@ namespace Certstream.Ct;
 /// One decoded CT log entry, from an RFC 6962 get-entries item (leaf_input + extra_data) or from a
 /// static-ct data tile. Pure data: the buffers point into the response that carried the entry.
 /// </summary>
-public sealed record LogEntry
+internal sealed record LogEntry
 {
     /// <summary>Index of the entry in its log.</summary>
     public required long Index { get; init; }
@@ -43,7 +43,7 @@ public sealed record LogEntry
 }
 
 /// <summary>RFC 6962 LogEntryType (uint16 on the wire).</summary>
-public enum LogEntryType : ushort
+internal enum LogEntryType : ushort
 {
     X509 = 0,
     Precert = 1,

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Certstream.Ct;
 
 /// <summary>RFC 6962 Merkle leaf hash: SHA-256(0x00 || MerkleTreeLeaf).</summary>
-public static class MerkleLeafHash
+internal static class MerkleLeafHash
 {
     public const int Length = 32;
 

@@ -5,7 +5,7 @@ namespace Certstream.Ct;
 /// <c>extra_data</c> (certificate_chain, or PrecertChainEntry). Pure: no I/O, no copies; the
 /// returned <see cref="LogEntry"/> buffers slice the inputs.
 /// </summary>
-public static class MerkleTreeLeafReader
+internal static class MerkleTreeLeafReader
 {
     /// <summary>Decodes the entry at <paramref name="index"/>; throws <see cref="CtFormatException"/> on any malformed input.</summary>
     public static LogEntry Read(long index, ReadOnlyMemory<byte> leafInput, ReadOnlyMemory<byte> extraData)

@@ -7,7 +7,7 @@ namespace Certstream.Ct;
 /// Reads an RFC 6962 log: <c>get-sth</c> and <c>get-entries</c>. One attempt per call, no retries
 /// and no pacing (the watcher owns those). Every failure is a <see cref="CtFetchException"/>.
 /// </summary>
-public sealed class Rfc6962Client
+internal sealed class Rfc6962Client
 {
     private readonly CtResourceFetcher _fetcher;
     private readonly string _prefix;

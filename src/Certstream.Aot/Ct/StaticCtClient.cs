@@ -6,7 +6,7 @@ namespace Certstream.Ct;
 /// Reads a static-ct-api log from its monitoring prefix: <c>checkpoint</c>, data tiles and issuers.
 /// One attempt per call, no retries and no pacing (the watcher owns those).
 /// </summary>
-public sealed class StaticCtClient
+internal sealed class StaticCtClient
 {
     private readonly CtResourceFetcher _fetcher;
     private readonly string _prefix;

@@ -5,7 +5,7 @@ namespace Certstream.Ct;
 /// <see cref="Offset"/> is where the next entry starts, which lets a caller holding a grown partial
 /// tile skip the prefix it has already seen.
 /// </summary>
-public struct TileLeafEnumerator
+internal struct TileLeafEnumerator
 {
     private readonly ReadOnlyMemory<byte> _tile;
     private readonly long _firstIndex;

@@ -5,7 +5,7 @@ namespace Certstream.Ct;
 /// framing. Each entry is a TimestampedEntry, then for precerts the uint24-prefixed pre_certificate,
 /// then a uint16-prefixed list of 32-byte chain fingerprints. Pure: no I/O, buffers slice the tile.
 /// </summary>
-public static class TileLeafReader
+internal static class TileLeafReader
 {
     public const int FullTileWidth = 256;
     public const int FingerprintLength = 32;

@@ -1,7 +1,7 @@
 namespace Certstream.Ct;
 
 /// <summary>static-ct-api tile and issuer paths, relative to the monitoring prefix.</summary>
-public static class TilePath
+internal static class TilePath
 {
     public const int MaxPartialWidth = 255;
 

@@ -13,7 +13,7 @@ namespace Certstream.Hosting;
 /// Started and stopped with the web host. Stopping drains what the watchers already fetched before the resume
 /// index is written for the last time, so a clean stop loses nothing and repeats nothing.
 /// </summary>
-public sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposable
+internal sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposable
 {
     /// <summary>How long a stop may spend publishing entries already fetched.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(3);

@@ -7,7 +7,7 @@ using Certstream.Watching;
 namespace Certstream.Hosting;
 
 /// <summary>The CLI commands that need the whole app: serve, create-index, show-entry.</summary>
-public static class CliCommands
+internal static class CliCommands
 {
     /// <summary>Runs the server until SIGTERM/SIGINT (or cancellation); exit code 0 after a clean stop.</summary>
     public static async Task<int> ServeAsync(LoadedConfiguration configuration, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ using Certstream.Watching;
 namespace Certstream.Hosting;
 
 /// <summary>Maps the user's configuration onto the plain options records of each part.</summary>
-public static class ComponentOptions
+internal static class ComponentOptions
 {
     public static StreamingOptions Streaming(CertstreamOptions options)
     {

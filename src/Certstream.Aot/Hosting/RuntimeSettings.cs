@@ -5,7 +5,7 @@ using Certstream.Watching;
 namespace Certstream.Hosting;
 
 /// <summary>The options of the background parts, derived from the configuration (tests may adjust them).</summary>
-public sealed record RuntimeSettings(
+internal sealed record RuntimeSettings(
     WatcherOptions Watchers,
     LogFollowOptions LogFollow,
     LogListRefresherOptions LogList,

@@ -18,7 +18,7 @@ namespace Certstream.Hosting;
 /// Composition root: builds the web application (Kestrel, WebSocket streams, HTTP routes) and the background
 /// runtime (log list, watchers, pipeline, broadcaster) from a validated configuration.
 /// </summary>
-public sealed partial class ServerHost : IAsyncDisposable
+internal sealed partial class ServerHost : IAsyncDisposable
 {
     /// <summary>How long a stop waits for clients to receive what is already queued for them.</summary>
     private static readonly TimeSpan ClientFlushTimeout = TimeSpan.FromSeconds(2);
@@ -210,7 +210,7 @@ public sealed partial class ServerHost : IAsyncDisposable
 }
 
 /// <summary>What tests and benchmarks may change about a server beyond its configuration.</summary>
-public sealed record ServerHostOverrides
+internal sealed record ServerHostOverrides
 {
     /// <summary>Listen on this port instead of webserver.listen_port (0: any free port; see <see cref="ServerHost.Addresses"/>).</summary>
     public int? ListenPort { get; init; }

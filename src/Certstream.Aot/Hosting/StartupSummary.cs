@@ -9,7 +9,7 @@ namespace Certstream.Hosting;
 /// The few lines logged at startup: version and config file, endpoints. The logs followed, by kind, are logged by
 /// the log list refresher once the list is loaded.
 /// </summary>
-public static partial class StartupSummary
+internal static partial class StartupSummary
 {
     /// <summary>Logs the configuration and endpoint lines. <paramref name="serverUrl"/> is the main server's
     /// bound address (e.g. "http://0.0.0.0:8080"); <paramref name="metricsUrl"/> the full metrics URL or null when off.</summary>

@@ -3,7 +3,7 @@ using System.Net;
 namespace Certstream.Http;
 
 /// <summary>A set of IP addresses and CIDR networks ("10.0.0.0/8", "2001:db8::/32", "192.0.2.7"), parsed as the configuration validates them (<see cref="NetworkRange"/>).</summary>
-public sealed class AddressSet
+internal sealed class AddressSet
 {
     private readonly IPNetwork[] _networks;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace Certstream.Http;
 
 /// <summary>Middleware: 403 on every route for clients outside the whitelist (an empty whitelist allows everyone).</summary>
-public sealed class AddressWhitelist
+internal sealed class AddressWhitelist
 {
     private readonly AddressSet _allowed;
 

@@ -7,7 +7,7 @@ namespace Certstream.Http;
 /// Finds the real client address. Forwarding headers are believed only when the direct peer is a trusted proxy,
 /// so a client cannot spoof its address (and pass the whitelist) by sending X-Forwarded-For itself.
 /// </summary>
-public sealed class ClientAddressResolver
+internal sealed class ClientAddressResolver
 {
     private readonly bool _enabled;
     private readonly AddressSet _trustedProxies;

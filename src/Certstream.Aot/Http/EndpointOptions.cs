@@ -1,7 +1,7 @@
 namespace Certstream.Http;
 
 /// <summary>Where the streams live and who may reach them. Plain values; the host maps configuration onto this.</summary>
-public sealed record EndpointOptions
+internal sealed record EndpointOptions
 {
     public string FullStreamPath { get; init; } = "/full-stream";
 

@@ -1,7 +1,7 @@
 namespace Certstream.Http;
 
 /// <summary>Where /metrics is served and who may read it (the host maps the <c>prometheus</c> section onto this).</summary>
-public sealed record MetricsAccess
+internal sealed record MetricsAccess
 {
     public string Path { get; init; } = "/metrics";
 

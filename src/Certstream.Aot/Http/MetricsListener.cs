@@ -15,7 +15,7 @@ namespace Certstream.Http;
 /// listener serving only the metrics path, with prometheus.real_ip/trusted_proxies and prometheus.whitelist, and
 /// TLS when prometheus.cert_path and cert_key_path are set.
 /// </summary>
-public sealed class MetricsListener : IAsyncDisposable
+internal sealed class MetricsListener : IAsyncDisposable
 {
     private readonly WebApplication _app;
 

@@ -10,7 +10,7 @@ namespace Certstream.Http;
 /// <summary>
 /// /healthz, /readyz, /stats and (when metrics share the main server) the metrics path. Plain RequestDelegates.
 /// </summary>
-public static class OperationsEndpoints
+internal static class OperationsEndpoints
 {
     public const string HealthPath = "/healthz";
     public const string ReadyPath = "/readyz";

@@ -15,7 +15,7 @@ namespace Certstream.Http;
 /// Maps the three streams, their example.json, /latest.json, and the address middleware (real IP, whitelist).
 /// Plain RequestDelegates only, so nothing needs runtime code generation.
 /// </summary>
-public static class StreamingEndpoints
+internal static class StreamingEndpoints
 {
     private const string JsonContentType = "application/json";
 
@@ -128,13 +128,6 @@ public static class StreamingEndpoints
             return;
         }
 
-        if (stream.Since is not null && query.Filter.NeedsFacts)
-        {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await WriteJsonErrorAsync(context, SinceWithFilterProblem);
-            return;
-        }
-
         // A cap on clients keeps a flood of connections from exhausting memory; checked before the upgrade, so it is
         // a soft limit (simultaneous upgrades may pass it by a few).
         if (clients.Options.MaxClients > 0 && clients.Count >= clients.Options.MaxClients)
@@ -158,10 +151,6 @@ public static class StreamingEndpoints
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter);
     }
-
-    /// <summary>Why since cannot go with a certificate condition (the window keeps no facts to decide it on).</summary>
-    internal const string SinceWithFilterProblem =
-        "since cannot be combined with domain, match, issuer, log or type (not supported yet: replayed messages are not filtered by content); since with dedup=cert, or cursor=1 with any filter, is fine";
 
     /// <summary>cursor=1, since=SEQ (implies the cursor), gaps=1 (streaming-api.md §1, §3–5).</summary>
     private static bool TryReadStreamOptions(IQueryCollection query, out ClientStreamOptions options, out string problem)

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Certstream.LogList;
 
 /// <summary>A CT log the app follows (or could follow), independent of the list format it came from.</summary>
-public sealed record CtLog
+internal sealed record CtLog
 {
     /// <summary>The list's <c>description</c> (or the configured one); sent as <c>source.name</c>.</summary>
     public required string Name { get; init; }
@@ -47,14 +47,20 @@ public sealed record CtLog
 }
 
 /// <summary>How a log is read: RFC 6962 get-entries, or static-ct-api tiles.</summary>
-public enum LogKind
+internal enum LogKind
 {
     Rfc6962,
     Tiled,
 }
 
+internal static class LogKindNames
+{
+    /// <summary>The one name of a log kind: <c>source.type</c> on the wire and <c>type</c> in <c>/stats</c>.</summary>
+    public static string Of(LogKind kind) => kind == LogKind.Tiled ? "tiled" : "rfc6962";
+}
+
 /// <summary>Where a followed log came from.</summary>
-public enum LogSource
+internal enum LogSource
 {
     /// <summary>The downloaded v3 log list.</summary>
     LogList,
@@ -64,7 +70,7 @@ public enum LogSource
 }
 
 /// <summary>A log's state in the v3 list; <see cref="None"/> when the list gives none (test logs, config-added logs).</summary>
-public enum LogState
+internal enum LogState
 {
     None,
     Pending,

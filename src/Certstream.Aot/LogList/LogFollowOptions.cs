@@ -1,7 +1,7 @@
 namespace Certstream.LogList;
 
 /// <summary>Inputs of <see cref="LogFollowPolicy"/>, filled from the configuration by the caller.</summary>
-public sealed record LogFollowOptions
+internal sealed record LogFollowOptions
 {
     /// <summary>
     /// Follow logs in state <c>pending</c>. Off by default: they are not yet trusted by Chrome, though they may

@@ -18,7 +18,7 @@ namespace Certstream.LogList;
 /// policy skipped is followed anyway, because the operator asked for it explicitly, with a warning.
 /// Pure: no I/O and no clock; the caller passes "now".
 /// </remarks>
-public sealed class LogFollowPolicy(LogFollowOptions options)
+internal sealed class LogFollowPolicy(LogFollowOptions options)
 {
     public LogFollowOptions Options { get; } = options;
 

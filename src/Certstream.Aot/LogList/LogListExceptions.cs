@@ -1,7 +1,7 @@
 namespace Certstream.LogList;
 
 /// <summary>A log list could not be obtained or understood. <see cref="ListSource"/> is the URL or path tried.</summary>
-public abstract class LogListLoadException : Exception
+internal abstract class LogListLoadException : Exception
 {
     protected LogListLoadException(string source, string message, Exception? inner)
         : base(message, inner) => ListSource = source;
@@ -10,7 +10,7 @@ public abstract class LogListLoadException : Exception
 }
 
 /// <summary>Fetching the list failed: network error, HTTP status, timeout, missing or unreadable file.</summary>
-public sealed class LogListFetchException : LogListLoadException
+internal sealed class LogListFetchException : LogListLoadException
 {
     public LogListFetchException(string source, string message, Exception? inner = null)
         : base(source, message, inner)
@@ -19,7 +19,7 @@ public sealed class LogListFetchException : LogListLoadException
 }
 
 /// <summary>The list was fetched but is not a v3 log list (invalid JSON, wrong types, no <c>operators</c>).</summary>
-public sealed class LogListParseException : LogListLoadException
+internal sealed class LogListParseException : LogListLoadException
 {
     public LogListParseException(string source, string message, Exception? inner = null)
         : base(source, message, inner)

@@ -7,7 +7,7 @@ namespace Certstream.LogList;
 /// file (a path or a <c>file://</c> URI). Errors come out as <see cref="LogListFetchException"/> or
 /// <see cref="LogListParseException"/>; cancellation by the caller stays an <see cref="OperationCanceledException"/>.
 /// </summary>
-public sealed class LogListLoader(HttpClient http, string userAgent, TimeProvider timeProvider)
+internal sealed class LogListLoader(HttpClient http, string userAgent, TimeProvider timeProvider)
 {
     /// <summary>Google's list is about 100 kB, the all-logs list about 300 kB; anything far larger is not a list.</summary>
     public const int MaxListBytes = 32 * 1024 * 1024;

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Certstream.LogList;
 
 /// <summary>Parses v3 log list JSON. No I/O.</summary>
-public static class LogListParser
+internal static class LogListParser
 {
     /// <param name="json">The UTF-8 document.</param>
     /// <param name="source">Named in errors: where the bytes came from.</param>

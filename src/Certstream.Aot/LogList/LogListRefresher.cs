@@ -12,7 +12,7 @@ namespace Certstream.LogList;
 /// <remarks>
 /// Unlike certstream-server-go, a list that cannot be fetched at start never ends the process.
 /// </remarks>
-public sealed partial class LogListRefresher
+internal sealed partial class LogListRefresher
 {
     private readonly LogListRefresherOptions _options;
     private readonly LogFollowPolicy _policy;

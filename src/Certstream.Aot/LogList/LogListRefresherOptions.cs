@@ -1,7 +1,7 @@
 namespace Certstream.LogList;
 
 /// <summary>Inputs of <see cref="LogListRefresher"/>, filled from the configuration by the caller.</summary>
-public sealed record LogListRefresherOptions
+internal sealed record LogListRefresherOptions
 {
     /// <summary>URL or local path of the v3 list; named in every log line about loading.</summary>
     public required string Source { get; init; }

@@ -6,7 +6,7 @@ namespace Certstream.LogList;
 /// Root of a Google v3 log list (<c>log_list.json</c> or <c>all_logs_list.json</c>), field names as in the JSON.
 /// Unknown fields are ignored so newer list versions keep loading.
 /// </summary>
-public sealed class LogListV3
+internal sealed class LogListV3
 {
     [JsonPropertyName("version")]
     public string? Version { get; init; }
@@ -23,7 +23,7 @@ public sealed class LogListV3
 }
 
 /// <summary>One operator of a v3 log list. <c>tiled_logs</c> is missing in lists older than 2025.</summary>
-public sealed class LogListOperator
+internal sealed class LogListOperator
 {
     [JsonPropertyName("name")]
     public string? Name { get; init; }
@@ -39,7 +39,7 @@ public sealed class LogListOperator
 }
 
 /// <summary>Fields shared by RFC 6962 and static-ct (tiled) entries of a v3 log list.</summary>
-public abstract class LogListLogBase
+internal abstract class LogListLogBase
 {
     [JsonPropertyName("description")]
     public string? Description { get; init; }
@@ -69,14 +69,14 @@ public abstract class LogListLogBase
 }
 
 /// <summary>An entry of <c>operators[].logs[]</c>: an RFC 6962 log.</summary>
-public sealed class LogListRfc6962Log : LogListLogBase
+internal sealed class LogListRfc6962Log : LogListLogBase
 {
     [JsonPropertyName("url")]
     public string? Url { get; init; }
 }
 
 /// <summary>An entry of <c>operators[].tiled_logs[]</c>: a static-ct-api log. We read from <see cref="MonitoringUrl"/>.</summary>
-public sealed class LogListTiledLog : LogListLogBase
+internal sealed class LogListTiledLog : LogListLogBase
 {
     [JsonPropertyName("submission_url")]
     public string? SubmissionUrl { get; init; }
@@ -89,7 +89,7 @@ public sealed class LogListTiledLog : LogListLogBase
 /// The <c>state</c> object: exactly one member should be present. <see cref="Resolve"/> turns it into a
 /// <see cref="LogState"/> and reports a malformed object (none or several members) instead of guessing.
 /// </summary>
-public sealed class LogListState
+internal sealed class LogListState
 {
     [JsonPropertyName("pending")]
     public LogListStateEntry? Pending { get; init; }
@@ -134,21 +134,21 @@ public sealed class LogListState
 }
 
 /// <summary>The value of one state member: when the log entered that state.</summary>
-public class LogListStateEntry
+internal class LogListStateEntry
 {
     [JsonPropertyName("timestamp")]
     public DateTimeOffset? Timestamp { get; init; }
 }
 
 /// <summary>The <c>readonly</c> state: the log is frozen at <see cref="FinalTreeHead"/>.</summary>
-public sealed class LogListReadOnlyStateEntry : LogListStateEntry
+internal sealed class LogListReadOnlyStateEntry : LogListStateEntry
 {
     [JsonPropertyName("final_tree_head")]
     public LogListFinalTreeHead? FinalTreeHead { get; init; }
 }
 
 /// <summary>The last tree head of a read-only log: no entry beyond <see cref="TreeSize"/> will ever appear.</summary>
-public sealed class LogListFinalTreeHead
+internal sealed class LogListFinalTreeHead
 {
     [JsonPropertyName("sha256_root_hash")]
     public string? Sha256RootHash { get; init; }
@@ -158,7 +158,7 @@ public sealed class LogListFinalTreeHead
 }
 
 /// <summary>The range of certificate NotAfter a shard accepts.</summary>
-public sealed class LogListTemporalInterval
+internal sealed class LogListTemporalInterval
 {
     [JsonPropertyName("start_inclusive")]
     public DateTimeOffset? StartInclusive { get; init; }

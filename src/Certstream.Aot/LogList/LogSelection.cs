@@ -1,19 +1,19 @@
 namespace Certstream.LogList;
 
 /// <summary>What <see cref="LogFollowPolicy"/> decided for one list and configuration.</summary>
-public sealed record LogSelection(
+internal sealed record LogSelection(
     IReadOnlyList<CtLog> Followed,
     IReadOnlyList<SkippedLog> Skipped,
     IReadOnlyList<string> Warnings);
 
 /// <summary>A log the policy did not follow, with the reason, for the operator's log output.</summary>
-public sealed record SkippedLog(string Name, string? Url, string Operator, LogKind Kind, LogSource Source, SkipReason Reason, string Detail)
+internal sealed record SkippedLog(string Name, string? Url, string Operator, LogKind Kind, LogSource Source, SkipReason Reason, string Detail)
 {
     public override string ToString() => $"{Name} ({Url ?? "no url"}, {Operator}): {Reason}: {Detail}";
 }
 
 /// <summary>Why <see cref="LogFollowPolicy"/> did not follow a log.</summary>
-public enum SkipReason
+internal enum SkipReason
 {
     Retired,
     Rejected,

@@ -5,7 +5,7 @@ namespace Certstream.LogList;
 /// (e.g. usable to readonly, with a <see cref="CtLog.FinalTreeSize"/>); <see cref="Removed"/> is only ever
 /// non-empty with <see cref="LogListRefresherOptions.DropOldLogs"/>.
 /// </summary>
-public sealed record LogSetChange(
+internal sealed record LogSetChange(
     IReadOnlyList<CtLog> Added,
     IReadOnlyList<CtLog> Updated,
     IReadOnlyList<CtLog> Removed,

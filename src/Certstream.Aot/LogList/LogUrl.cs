@@ -13,7 +13,7 @@ namespace Certstream.LogList;
 /// user info. The scheme and host are lower-cased (DNS is case-insensitive); the path is kept as written.
 /// For the lower-case URLs of every published list, <see cref="Key"/> equals the Go server's key.
 /// </remarks>
-public sealed record LogUrl
+internal sealed record LogUrl
 {
     private LogUrl(string url, string key)
     {

@@ -6,7 +6,7 @@ namespace Certstream.Messages;
 /// A certificate ready to broadcast. Each format is encoded at most once, on first request, and the
 /// same immutable bytes are then shared by every subscriber of that format.
 /// </summary>
-public sealed class CertificateMessage
+internal sealed class CertificateMessage
 {
     private readonly Func<StreamFormat, byte[]>? _encode;
     private readonly CertificateUpdate? _update;

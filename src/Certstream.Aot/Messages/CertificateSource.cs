@@ -3,7 +3,7 @@ using Certstream.LogList;
 namespace Certstream.Messages;
 
 /// <summary>The <c>source</c> object of a certificate_update.</summary>
-public sealed class CertificateSource
+internal sealed class CertificateSource
 {
     /// <summary>Log description from the log list or config.</summary>
     public required string Name { get; init; }

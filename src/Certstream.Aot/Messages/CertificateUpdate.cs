@@ -4,7 +4,7 @@ using Certstream.Ct;
 namespace Certstream.Messages;
 
 /// <summary>Everything one certificate_update message says, before it is encoded in any format.</summary>
-public sealed class CertificateUpdate
+internal sealed class CertificateUpdate
 {
     /// <summary>Index of the entry in its log.</summary>
     public required long CertIndex { get; init; }

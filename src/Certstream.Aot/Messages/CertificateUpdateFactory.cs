@@ -10,7 +10,7 @@ namespace Certstream.Messages;
 /// a precert the TBS with hashes from the submitted pre_certificate) and the chain, and builds the source and
 /// cert_link the way certstream clients expect them.
 /// </summary>
-public sealed class CertificateUpdateFactory
+internal sealed class CertificateUpdateFactory
 {
     private readonly ParsedCertificateCache _chainCache;
 

@@ -13,7 +13,7 @@ namespace Certstream.Messages;
 /// keys in contract order, raw UTF-8 (<see cref="MinimalJsonEncoder"/>). Each thread reuses one buffer and one
 /// writer, so an encode allocates little beyond the returned array.
 /// </summary>
-public static class CertstreamMessageEncoder
+internal static class CertstreamMessageEncoder
 {
     /// <summary>Options every certstream JSON writer uses (compact, only JSON-required escapes).</summary>
     public static readonly JsonWriterOptions WriterOptions = new()
@@ -322,8 +322,8 @@ public static class CertstreamMessageEncoder
         public static readonly JsonEncodedText Url = Encode("url");
         public static readonly JsonEncodedText Timestamp = Encode("timestamp");
         public static readonly JsonEncodedText Type = Encode("type");
-        public static readonly JsonEncodedText Rfc6962 = Encode("rfc6962");
-        public static readonly JsonEncodedText Tiled = Encode("tiled");
+        public static readonly JsonEncodedText Rfc6962 = Encode(LogKindNames.Of(LogKind.Rfc6962));
+        public static readonly JsonEncodedText Tiled = Encode(LogKindNames.Of(LogKind.Tiled));
         public static readonly JsonEncodedText UpdateType = Encode("update_type");
         public static readonly JsonEncodedText X509LogEntry = Encode("X509LogEntry");
         public static readonly JsonEncodedText PrecertLogEntry = Encode("PrecertLogEntry");

@@ -1,7 +1,7 @@
 namespace Certstream.Messages;
 
 /// <summary>The three certstream message formats, one per WebSocket stream.</summary>
-public enum StreamFormat
+internal enum StreamFormat
 {
     Full,
     Lite,
@@ -9,7 +9,7 @@ public enum StreamFormat
 }
 
 /// <summary>The streams in their fixed order, and the one name of each.</summary>
-public static class StreamFormats
+internal static class StreamFormats
 {
     public static readonly StreamFormat[] All = [StreamFormat.Full, StreamFormat.Lite, StreamFormat.DomainsOnly];
 

@@ -10,7 +10,7 @@ namespace Certstream.Operations;
 /// certstream-server-go's names and labels so its Grafana dashboards work; the rest use the same prefix.
 /// docs/metrics.md lists every family (a test keeps the two in step).
 /// </summary>
-public sealed class CertstreamMetrics : IDisposable
+internal sealed class CertstreamMetrics : IDisposable
 {
     public const string Prefix = "certstreamservergo_";
 

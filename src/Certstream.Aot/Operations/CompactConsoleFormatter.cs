@@ -9,7 +9,7 @@ namespace Certstream.Operations;
 /// its last segment. Exceptions are appended as "type: message" on the same line; the stack trace only at Debug
 /// level or below. Line breaks inside messages are escaped so a line is always one event.
 /// </summary>
-public sealed class CompactConsoleFormatter : ConsoleFormatter
+internal sealed class CompactConsoleFormatter : ConsoleFormatter
 {
     public const string FormatterName = "certstream-compact";
 

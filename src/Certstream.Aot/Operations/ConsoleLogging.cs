@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 namespace Certstream.Operations;
 
 /// <summary>Console logging setup: the compact one-line formatter at general.log_level.</summary>
-public static class ConsoleLogging
+internal static class ConsoleLogging
 {
     /// <summary>Replaces the logging providers with the console and the compact formatter, at <paramref name="level"/>.</summary>
     public static ILoggingBuilder AddCompactConsole(this ILoggingBuilder logging, LogLevel level)

@@ -4,7 +4,7 @@ using Certstream.Watching;
 namespace Certstream.Operations;
 
 /// <summary>snake_case names of watcher states, for metrics and /stats.</summary>
-public static class WatcherStateNames
+internal static class WatcherStateNames
 {
     public static string Of(WatcherState state) => state switch
     {
@@ -20,7 +20,7 @@ public static class WatcherStateNames
 }
 
 /// <summary>snake_case names of fetch error kinds, for metrics and /stats.</summary>
-public static class FetchErrorKindNames
+internal static class FetchErrorKindNames
 {
     public static string Of(CtFetchErrorKind kind) => kind switch
     {

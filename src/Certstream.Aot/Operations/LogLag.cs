@@ -3,7 +3,7 @@ using Certstream.Watching;
 namespace Certstream.Operations;
 
 /// <summary>How far a log's watcher is behind the log's tree head, in entries and in time.</summary>
-public static class LogLag
+internal static class LogLag
 {
     /// <summary>Tree size minus next index; null until both are known.</summary>
     public static long? Entries(LogWatchStatus log)

@@ -10,7 +10,7 @@ namespace Certstream.Operations;
 /// name; description = HELP; ObservableCounter = counter, ObservableGauge and ObservableUpDownCounter = gauge.
 /// Synchronous instruments are not supported (none are used).
 /// </summary>
-public sealed class MetricsCollector : IDisposable
+internal sealed class MetricsCollector : IDisposable
 {
     private readonly Meter _meter;
     private readonly MeterListener _listener;

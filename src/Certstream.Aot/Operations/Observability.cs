@@ -4,7 +4,7 @@ namespace Certstream.Operations;
 /// Everything the operations endpoints serve, built once by the host: metrics (instruments + exposition),
 /// readiness and the /stats document, all reading the same <see cref="OperationsSources"/>.
 /// </summary>
-public sealed class Observability : IDisposable
+internal sealed class Observability : IDisposable
 {
     public Observability(OperationsSources sources, bool exposeSystemMetrics, TimeSpan? rateSampleInterval = null)
     {

@@ -10,7 +10,7 @@ namespace Certstream.Operations;
 /// can be driven directly in tests. The host fills it from the broadcaster, the connected clients, the watcher
 /// supervisor, the certificate pipeline and the log list refresher.
 /// </summary>
-public sealed record OperationsSources
+internal sealed record OperationsSources
 {
     /// <summary>Broadcaster counters (<see cref="Broadcaster.Stats"/>).</summary>
     public required StreamingStats Streaming { get; init; }

@@ -6,7 +6,7 @@ using Certstream.Watching;
 namespace Certstream.Operations;
 
 /// <summary>The periodic progress line: certificate rate, clients, and which logs lag or fail.</summary>
-public static class ProgressLine
+internal static class ProgressLine
 {
     /// <summary>A log at least this many entries behind its tree head counts as lagging.</summary>
     public const long LaggingEntries = 1000;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Certstream.Operations;
 
 /// <summary>Hosted service: logs <see cref="ProgressLine"/> every interval (60 s by default).</summary>
-public sealed partial class ProgressReporter : BackgroundService
+internal sealed partial class ProgressReporter : BackgroundService
 {
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(60);
 

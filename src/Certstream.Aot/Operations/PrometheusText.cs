@@ -7,7 +7,7 @@ namespace Certstream.Operations;
 /// The rules of the Prometheus text exposition format 0.0.4: name charsets, escaping and number spelling.
 /// See https://prometheus.io/docs/instrumenting/exposition_formats/.
 /// </summary>
-public static class PrometheusText
+internal static class PrometheusText
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -7,7 +7,7 @@ namespace Certstream.Operations;
 /// names, a family written twice and label names that do not fit; a repeated label set in a family is written once
 /// (first wins), so a scrape never carries duplicate series.
 /// </summary>
-public sealed class PrometheusTextWriter
+internal sealed class PrometheusTextWriter
 {
     private readonly StringBuilder _text = new(4096);
     private readonly HashSet<string> _families = new(StringComparer.Ordinal);
@@ -97,7 +97,7 @@ public sealed class PrometheusTextWriter
 }
 
 /// <summary>The exposition TYPE of a family.</summary>
-public enum MetricType
+internal enum MetricType
 {
     /// <summary>Monotonic since process start (resets on restart; rate() handles that).</summary>
     Counter,

@@ -5,7 +5,7 @@ namespace Certstream.Operations;
 /// last minutes and how many entries per minute each log gives, without anyone polling. Bounded: a fixed ring of
 /// samples, each one count per followed log.
 /// </summary>
-public sealed class RateHistory : IDisposable
+internal sealed class RateHistory : IDisposable
 {
     /// <summary>5 s samples: fine enough for a chart, cheap enough to be negligible.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);

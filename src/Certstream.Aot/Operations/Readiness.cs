@@ -6,7 +6,7 @@ namespace Certstream.Operations;
 /// Ready means: the log list is loaded (or none is needed), at least one log is being watched, and the server is
 /// not shutting down. Anything else is "not ready" with a reason a human can act on.
 /// </summary>
-public sealed class Readiness
+internal sealed class Readiness
 {
     private readonly OperationsSources _sources;
     private volatile bool _stopping;
@@ -57,7 +57,7 @@ public sealed class Readiness
 }
 
 /// <summary>The answer of /readyz.</summary>
-public readonly record struct ReadinessResult(bool Ready, string Reason);
+internal readonly record struct ReadinessResult(bool Ready, string Reason);
 
 /// <summary>The /readyz and /healthz body.</summary>
-public sealed record ReadinessReport(string Status, string Reason);
+internal sealed record ReadinessReport(string Status, string Reason);

@@ -9,7 +9,7 @@ namespace Certstream.Operations;
 /// dropped something, at most <see cref="DefaultCap"/> series (largest first) and the rest summed as
 /// <c>client="other"</c>. As in Go, a client's series goes away when it disconnects, so this is a gauge.
 /// </summary>
-public static class SkippedCertsByClient
+internal static class SkippedCertsByClient
 {
     public const int DefaultCap = 50;
 

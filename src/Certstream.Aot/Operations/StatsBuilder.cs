@@ -5,7 +5,7 @@ using Certstream.Watching;
 namespace Certstream.Operations;
 
 /// <summary>Builds the /stats document from the live sources.</summary>
-public sealed class StatsBuilder
+internal sealed class StatsBuilder
 {
     private readonly OperationsSources _sources;
     private readonly Readiness _readiness;
@@ -56,7 +56,7 @@ public sealed class StatsBuilder
                 l.Name,
                 l.Url,
                 l.Operator,
-                l.Kind == LogKind.Tiled ? "tiled" : "rfc6962",
+                LogKindNames.Of(l.Kind),
                 WatcherStateNames.Of(l.State),
                 IsFailing(l),
                 l.TreeSize,

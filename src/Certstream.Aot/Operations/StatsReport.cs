@@ -6,7 +6,7 @@ namespace Certstream.Operations;
 /// The /stats document (snake_case JSON through <see cref="StatsJsonContext"/>). <see cref="MetricsPath"/>: where
 /// this server serves Prometheus metrics, null when it does not (disabled, or on their own listener).
 /// </summary>
-public sealed record StatsReport(
+internal sealed record StatsReport(
     string Version,
     DateTimeOffset StartedAt,
     double UptimeSeconds,
@@ -30,7 +30,7 @@ public sealed record StatsReport(
 /// A scale-out node's view of NATS: whether it is connected, reads the stream (the seq of the newest message it
 /// took) and, on an ingest node, whether publishing is held back and how much was published.
 /// </summary>
-public sealed record ClusterStatus(
+internal sealed record ClusterStatus(
     string Role,
     string Stream,
     bool Connected,
@@ -45,7 +45,7 @@ public sealed record ClusterStatus(
     int? PublishesInFlight);
 
 /// <summary>Filters and dedup: what is in use now, what was matched and skipped per stream, and the stage's cost.</summary>
-public sealed record FiltersReport(
+internal sealed record FiltersReport(
     int FilteredClients,
     int DistinctFilters,
     int DomainPatterns,
@@ -58,10 +58,10 @@ public sealed record FiltersReport(
     long DedupBytes);
 
 /// <summary>Entries per second in each <see cref="IntervalSeconds"/> over the last minutes, oldest first (<see cref="RateHistory"/>).</summary>
-public sealed record RateHistoryReport(double IntervalSeconds, IReadOnlyList<double> EntriesPerSecond);
+internal sealed record RateHistoryReport(double IntervalSeconds, IReadOnlyList<double> EntriesPerSecond);
 
 /// <summary>The retention window and the clients with a cursor (streaming-api.md §3–5, §7).</summary>
-public sealed record ReplayStatsReport(
+internal sealed record ReplayStatsReport(
     long OldestSeq,
     long NewestSeq,
     long WindowMessages,
@@ -73,7 +73,7 @@ public sealed record ReplayStatsReport(
     long GapMissed);
 
 /// <summary>Totals since start.</summary>
-public sealed record StatsTotals(
+internal sealed record StatsTotals(
     long Certificates,
     long Precertificates,
     long MessagesSent,
@@ -85,7 +85,7 @@ public sealed record StatsTotals(
     int LogsFailing);
 
 /// <summary>One stream (full, lite, domain).</summary>
-public sealed record StreamStatsReport(
+internal sealed record StreamStatsReport(
     string Name,
     int Clients,
     long MessagesSent,
@@ -94,7 +94,7 @@ public sealed record StreamStatsReport(
     long Queued);
 
 /// <summary>One log's watcher. <see cref="EntriesPerMinute"/>: over about the last minute; null until measured.</summary>
-public sealed record LogStatsReport(
+internal sealed record LogStatsReport(
     string Name,
     string Url,
     string Operator,
@@ -119,4 +119,4 @@ public sealed record LogStatsReport(
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(StatsReport))]
 [JsonSerializable(typeof(ReadinessReport))]
-public sealed partial class StatsJsonContext : JsonSerializerContext;
+internal sealed partial class StatsJsonContext : JsonSerializerContext;

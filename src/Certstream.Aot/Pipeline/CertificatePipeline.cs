@@ -13,7 +13,7 @@ namespace Certstream.Pipeline;
 /// not parse is counted and logged with its log and index, and its neighbours go on (one whose CT framing is
 /// broken the watcher has counted and logged already).
 /// </summary>
-public sealed partial class CertificatePipeline
+internal sealed partial class CertificatePipeline
 {
     /// <summary>Batches at least this large are parsed on several cores; smaller ones are not worth the hand-off.</summary>
     private const int ParallelThreshold = 16;

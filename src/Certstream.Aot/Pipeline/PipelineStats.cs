@@ -4,7 +4,7 @@ using Certstream.LogList;
 namespace Certstream.Pipeline;
 
 /// <summary>What the certificate pipeline has done since start: certificates by type and per log, and failures.</summary>
-public sealed class PipelineStats
+internal sealed class PipelineStats
 {
     private readonly ConcurrentDictionary<string, LogCounters> _logs = new(StringComparer.Ordinal);
     private long _regular;

@@ -5,7 +5,7 @@ namespace Certstream.Streaming;
 /// a ping, a pong, a close. The WebSocket implementation consumes control frames internally, so this is
 /// the only place "any frame from the client counts as alive" can be observed.
 /// </summary>
-public sealed class ActivityTrackingStream : Stream
+internal sealed class ActivityTrackingStream : Stream
 {
     private readonly Stream _inner;
     private readonly ClientActivity _activity;

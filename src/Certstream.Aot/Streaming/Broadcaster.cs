@@ -14,7 +14,7 @@ namespace Certstream.Streaming;
 /// (<see cref="IStreamSubscriber"/>: benchmarks, later a broker edge) are offered each message as it is appended.
 /// Every client of a format gets the same bytes.
 /// </summary>
-public sealed partial class Broadcaster : IAsyncDisposable
+internal sealed partial class Broadcaster : IAsyncDisposable
 {
     /// <summary>How many lite messages /latest.json serves.</summary>
     public const int LatestCount = 25;
@@ -180,9 +180,9 @@ public sealed partial class Broadcaster : IAsyncDisposable
                         continue;
                     }
 
-                    // The verdicts are on the message before it has a seq, so every session reads the same ones.
-                    Decide(message);
+                    // The verdicts are on the message (and the feeds) before it is published, so every session reads the same ones.
                     seq = publication.Seq != 0 ? publication.Seq : seq + 1;
+                    Decide(message, seq);
                     Reserve(seq);
                     foreach (var format in Formats)
                     {
@@ -200,11 +200,13 @@ public sealed partial class Broadcaster : IAsyncDisposable
                 }
 
                 Ring.WakeSleepers();
+                FilterStage.WakeFeeds();
             }
         }
         finally
         {
             Ring.WakeSleepers();
+            FilterStage.WakeFeeds();
             CloseSequence();
         }
     }
@@ -253,16 +255,17 @@ public sealed partial class Broadcaster : IAsyncDisposable
         }
     }
 
-    private void Decide(CertificateMessage message)
+    private void Decide(CertificateMessage message, long seq)
     {
         try
         {
-            FilterStage.Decide(message, Environment.TickCount64);
+            FilterStage.Decide(message, seq, Environment.TickCount64);
         }
 #pragma warning disable CA1031 // A filter bug must not stop the stream; the message is then decided per client by its own filter.
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            FilterStage.Undecided(seq);
             LogFilterFailed(_logger, e, message.LogUrl, message.CertIndex);
         }
     }
@@ -270,24 +273,15 @@ public sealed partial class Broadcaster : IAsyncDisposable
     private void Deliver(CertificateMessage message, StreamFormat format)
     {
         var subscribers = Volatile.Read(ref _subscribers[(int)format]);
-        ReadOnlyMemory<byte> payload = default;
-        var encoded = false;
         try
         {
-            foreach (var subscriber in subscribers)
+            if (subscribers.Length > 0)
             {
-                if (!subscriber.Accepts(message))
+                var payload = message.GetBytes(format);
+                foreach (var subscriber in subscribers)
                 {
-                    continue;
+                    subscriber.Offer(payload);
                 }
-
-                if (!encoded)
-                {
-                    payload = message.GetBytes(format);
-                    encoded = true;
-                }
-
-                subscriber.Offer(payload);
             }
         }
 #pragma warning disable CA1031 // An encoder or subscriber bug must not stop the stream for everyone else.

@@ -4,7 +4,7 @@ namespace Certstream.Streaming;
 /// When a client last sent anything. Fed byte-wise from the upgraded connection stream
 /// (<see cref="ActivityTrackingStream"/>), so pings and pongs count, which the WebSocket API never surfaces.
 /// </summary>
-public sealed class ClientActivity
+internal sealed class ClientActivity
 {
     private long _lastSeen = Environment.TickCount64;
 

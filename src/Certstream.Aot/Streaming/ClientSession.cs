@@ -26,8 +26,7 @@ namespace Certstream.Streaming;
 /// filtered session skips a rejected seq by advancing its position without a send (a lookup in the message's verdict).
 /// Every filtered session still steps through every seq: for thousands of filtered clients, handing a session only its
 /// matching seqs is the follow-up (docs/performance.md). A seq read from the retention window has no message object:
-/// <c>dedup=cert</c> is decided from the window's per-seq flag, certificate conditions cannot be (see
-/// <see cref="PassesFromWindowAsync"/>).</para>
+/// the filter decides it from the facts and dedup flag the window gives back (<see cref="PassesFromWindow"/>).</para>
 /// </remarks>
 internal sealed partial class ClientSession
 {
@@ -66,6 +65,14 @@ internal sealed partial class ClientSession
     private long _pendingGapFrom;
     private long _pendingGapTo;
     private ClientFilter _filter = ClientFilter.None;
+
+    // Writer loop only: the filter whose feed the session follows (null: it steps seq by seq), where in the feed it is,
+    // and its place on that feed's sleeper list. _feedSleeping: asleep on the feed with nothing of its own published.
+    private ClientFilter? _feedFilter;
+    private long _feedIndex;
+    private FeedWaiter? _feedWaiter;
+    private volatile bool _feedSleeping;
+    private long _wakeups;
     private byte[]? _answer;
     private TaskCompletionSource? _answerSent;
 
@@ -107,11 +114,14 @@ internal sealed partial class ClientSession
     /// <summary>The client asked for seqs (<c>cursor=1</c> or <c>since</c>).</summary>
     public bool HasCursor => _stream.Cursor;
 
+    /// <summary>Times the writer loop woke from sleeping (a filtered session that matches nothing wakes almost never).</summary>
+    internal long Wakeups => Interlocked.Read(ref _wakeups);
+
     /// <summary>Messages dropped for this client.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Published messages this client has not been sent yet.</summary>
-    public long Behind => Math.Max(0, _ring.Newest - Volatile.Read(ref _next) + 1);
+    public long Behind => _feedSleeping ? 0 : Math.Max(0, _ring.Newest - Volatile.Read(ref _next) + 1);
 
     /// <summary>The client reads older messages than the hot ring holds: it replays or catches up from the window.</summary>
     public bool Replaying
@@ -232,11 +242,30 @@ internal sealed partial class ClientSession
 
                 var next = _next;
                 var newest = _ring.Newest;
+                switch (StepByFeed(ref next, newest))
+                {
+                    case FeedStep.Sleep:
+                        _feedSleeping = true;
+                        if (_feedFilter!.Feed!.SleepUntilMatch(_feedWaiter!, _feedIndex))
+                        {
+                            await _wake.WaitAsync().ConfigureAwait(false);
+                            Interlocked.Increment(ref _wakeups);
+                        }
+
+                        _feedSleeping = false;
+                        continue;
+                    case FeedStep.Deliver:
+                        break;
+                    default:
+                        break;
+                }
+
                 if (next > newest)
                 {
                     if (_ring.SleepUntilPublished(_wake, next))
                     {
                         await _wake.WaitAsync().ConfigureAwait(false);
+                        Interlocked.Increment(ref _wakeups);
                     }
 
                     continue;
@@ -277,6 +306,66 @@ internal sealed partial class ClientSession
         }
     }
 
+    private enum FeedStep
+    {
+        /// <summary>Step seq by seq (no filter, or the feed cannot tell).</summary>
+        Scan,
+
+        /// <summary>The position moved to the next seq the filter passed, at most the newest: deliver it.</summary>
+        Deliver,
+
+        /// <summary>Nothing up to the newest passes: the position moved past it; sleep on the feed.</summary>
+        Sleep,
+    }
+
+    /// <summary>
+    /// A filtered session follows its filter's <see cref="FilterFeed"/>: it jumps over the seqs the filter stage did
+    /// not pass it and sleeps on the feed, so a message costs nothing for the filtered sessions it does not match. It
+    /// follows the feed only from a message decided with its filter registered (FilterGeneration) on, only while that
+    /// filter is still its filter (a control message sends it back to stepping, which applies the new filter from the
+    /// next seq exactly), never over a seq whose evaluation failed, and only while the feed still holds every match
+    /// from the position on; otherwise it steps seq by seq as before (<see cref="Scan"/>), which decides each seq itself.
+    /// </summary>
+    private FeedStep StepByFeed(ref long next, long newest)
+    {
+        var filter = Volatile.Read(ref _filter);
+        if (filter.Feed is not { } feed)
+        {
+            _feedFilter = null;
+            return FeedStep.Scan;
+        }
+
+        if (!ReferenceEquals(_feedFilter, filter))
+        {
+            // Follow this filter's feed from a message that was decided with it on.
+            _feedFilter = null;
+            if (next > newest || !_ring.TryGetHot(next, out var message) || message.FilterGeneration < filter.Generation)
+            {
+                return FeedStep.Scan;
+            }
+
+            _feedFilter = filter;
+            _feedIndex = 0;
+            _feedWaiter = new FeedWaiter(_wake);
+        }
+
+        if (_filters!.UndecidedNewest >= next || !feed.TryFind(next, ref _feedIndex, out var match) || !ReferenceEquals(Volatile.Read(ref _filter), filter))
+        {
+            _feedFilter = null;
+            return FeedStep.Scan;
+        }
+
+        var to = Math.Min(match, newest + 1);
+        if (to > next)
+        {
+            _filters.CountSkipped(to - next, _format);
+            next = to;
+            Volatile.Write(ref _next, to);
+        }
+
+        return match <= newest ? FeedStep.Deliver : FeedStep.Sleep;
+    }
+
     /// <summary>Sends message <paramref name="seq"/>, from the hot ring or the window, or reports it (and what follows up to the oldest retained) as missed.</summary>
     private async ValueTask DeliverAsync(long seq)
     {
@@ -305,7 +394,7 @@ internal sealed partial class ClientSession
             return;
         }
 
-        if (filter.Id >= 0 && !await PassesFromWindowAsync(filter, seq).ConfigureAwait(false))
+        if (filter.Id >= 0 && !PassesFromWindow(filter, seq))
         {
             return;
         }
@@ -390,33 +479,18 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
-    /// The filter for a seq read from the retention window, which keeps no message object, only the dedup verdict per
-    /// seq: <c>dedup=cert</c> is decided from it. A filter with a certificate condition cannot be decided there, so the
-    /// seqs behind the hot ring are reported missed (gap notice or drop) and the session resumes at the hot ring; the
-    /// endpoint refuses <c>since</c> with such a filter for the same reason. False: the position has moved past it.
+    /// The filter for a seq read from the retention window, which keeps no message object: the window gives back the
+    /// facts the filter stage decided the live message from (read from its stored lite JSON) and the dedup verdict, so
+    /// the session's filter decides the replayed seq exactly as it decided it live. False: the position has moved past it.
     /// </summary>
-    private async ValueTask<bool> PassesFromWindowAsync(ClientFilter filter, long seq)
+    private bool PassesFromWindow(ClientFilter filter, long seq)
     {
-        if (filter.Filter.NeedsFacts)
-        {
-            var hotFrom = _ring.Newest - MessageRing.HotCapacity + 1;
-            if (seq < hotFrom)
-            {
-                await MissedAsync(seq, hotFrom - 1).ConfigureAwait(false);
-                Volatile.Write(ref _next, hotFrom);
-                return false;
-            }
-
-            // Published into the hot ring meanwhile: the next turn reads it there.
-            return false;
-        }
-
-        if (!_ring.Window.TryGetFlags(seq, out var flags))
+        if (!_ring.Window.TryGetFacts(seq, out var facts, out var flags))
         {
             return true; // Not retained: the caller reports it missed.
         }
 
-        var passes = (flags & RetentionWindow.RepeatCopyFlag) == 0 || !filter.Filter.Dedup;
+        var passes = filter.Filter.Passes(facts, (flags & RetentionWindow.RepeatCopyFlag) != 0);
         _filters!.Count(passes, _format);
         if (!passes)
         {

@@ -7,7 +7,7 @@ namespace Certstream.Streaming;
 /// and the client is never dropped from while the retention window still holds its position.</param>
 /// <param name="Since"><c>since=N</c>: start after seq N (replay), null: start live.</param>
 /// <param name="Gaps"><c>gaps=1</c>: a client without cursor is told every range dropped for it.</param>
-public sealed record ClientStreamOptions(bool Cursor = false, long? Since = null, bool Gaps = false)
+internal sealed record ClientStreamOptions(bool Cursor = false, long? Since = null, bool Gaps = false)
 {
     /// <summary>A bare stream URL: today's certstream messages, live.</summary>
     public static ClientStreamOptions Live { get; } = new();

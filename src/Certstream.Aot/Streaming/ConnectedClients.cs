@@ -11,7 +11,7 @@ namespace Certstream.Streaming;
 /// The set of connected WebSocket clients: runs each client's session subscribed to the broadcaster, and
 /// closes them all with 1001 on shutdown.
 /// </summary>
-public sealed class ConnectedClients
+internal sealed class ConnectedClients
 {
     private readonly Broadcaster _broadcaster;
     private readonly StreamingOptions _options;

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Certstream.Streaming;
 
 /// <summary>The opt-in JSON heartbeat: {"message_type":"heartbeat","timestamp":&lt;unix seconds, ms precision&gt;}.</summary>
-public static class HeartbeatMessage
+internal static class HeartbeatMessage
 {
     public static byte[] Create(DateTimeOffset now)
     {

@@ -12,6 +12,8 @@ namespace Certstream.Streaming;
 /// <see cref="BlockMessages"/>. A message keeps only its lite JSON, two offsets the encoder reported
 /// (<see cref="LiteLayout"/>), the leaf's raw DER and a reference to its chain's <c>,"chain":[...]</c> bytes,
 /// which are shared by every message of that chain; full and domains-only are rebuilt from those on the way out.
+/// What filters decide from (<see cref="CertificateFacts"/>) is read back from the lite JSON (<see cref="TryGetFacts"/>);
+/// only the log's operator, which the JSON does not hold, is kept beside it (a per-block table and a byte per message).
 /// A full block is sealed: its lite texts and its DERs are compressed as two streams, and readers decompress a
 /// sealed block once into a small shared cache. Blocks are immutable once sealed and never reused, so a reader
 /// that races with eviction either gets false or the right bytes, never another message's.
@@ -149,7 +151,9 @@ internal sealed class RetentionWindow
                 _storedBytes += chain.Bytes;
             }
 
-            open.AddCompact(lite, layout, update.Leaf.Der, chain, flags, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            // Facts that would not read back the same from the JSON (a lone surrogate) are kept as they are: rare.
+            var facts = message.Facts;
+            open.AddCompact(lite, layout, update.Leaf.Der, chain, facts.LogOperator, facts.SurvivesJson ? null : facts, flags, _time.GetUtcNow().ToUnixTimeMilliseconds());
         }
         else if (message.TryGetEncodedParts(out var parts))
         {
@@ -160,7 +164,8 @@ internal sealed class RetentionWindow
                 _storedBytes += chain.Bytes;
             }
 
-            open.AddCompact(parts.Lite, parts.Layout, parts.Der, chain, flags, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var facts = message.Facts;
+            open.AddCompact(parts.Lite, parts.Layout, parts.Der, chain, facts.LogOperator, facts.SurvivesJson ? null : facts, flags, _time.GetUtcNow().ToUnixTimeMilliseconds());
         }
         else
         {
@@ -252,6 +257,42 @@ internal sealed class RetentionWindow
 
         flags = 0;
         return false;
+    }
+
+    /// <summary>
+    /// What the filters decided <paramref name="seq"/> from when it was published (read back from its lite JSON, so
+    /// the same as <see cref="CertificateMessage.Facts"/>), and its flags; false when it is not retained. Any thread.
+    /// </summary>
+    public bool TryGetFacts(long seq, out CertificateFacts facts, out byte flags)
+    {
+        facts = CertificateFacts.None;
+        flags = 0;
+        if (!TryLocate(seq, out var block, out var i))
+        {
+            return false;
+        }
+
+        ref readonly var entry = ref block.Entries[i];
+        flags = entry.Flags;
+        if (Volatile.Read(ref block.ExactFacts) is { } exact && exact[i] is { } kept)
+        {
+            facts = kept;
+            return true;
+        }
+
+        var logOperator = block.Operators[entry.Operator];
+        var sealedParts = Volatile.Read(ref block.SealedParts);
+        if (sealedParts is null && Volatile.Read(ref block.Texts) is { } hotTexts)
+        {
+            facts = CertificateFacts.FromLite(hotTexts[i], logOperator);
+            return true;
+        }
+
+        // Sealed meanwhile: the sealed parts were published before the hot arrays were dropped.
+        sealedParts ??= Volatile.Read(ref block.SealedParts)!;
+        var texts = Decode(sealedParts, der: false);
+        facts = CertificateFacts.FromLite(texts.AsSpan(sealedParts.TextStart[i], sealedParts.TextStart[i + 1] - sealedParts.TextStart[i]), logOperator);
+        return true;
     }
 
     /// <summary>Drops everything (writer thread only).</summary>
@@ -447,13 +488,20 @@ internal sealed class RetentionWindow
     /// <summary>Up to <see cref="BlockMessages"/> consecutive messages; written by the window's writer only.</summary>
     private sealed class Block
     {
-        private const int FixedBytes = (3 * ObjectOverhead) + (BlockMessages * (16 + 8 + 8 + 16));
+        private const int FixedBytes = (5 * ObjectOverhead) + (BlockMessages * (16 + 8 + 8 + 16));
 
         public readonly long FirstSeq;
         public readonly long BaseMillis;
         public readonly Entry[] Entries = new Entry[BlockMessages];
         public readonly ChainMember?[] Chains = new ChainMember?[BlockMessages];
         public readonly List<ChainMember> DistinctChains = [];
+
+        // The log operators of this block's messages (by reference: the log list's strings), indexed by Entry.Operator.
+        public readonly List<string> Operators = [];
+
+        // Facts kept as they are, for messages whose facts cannot be read back from their text (verbatim ones, lone
+        // surrogates); null while there is none.
+        public CertificateFacts?[]? ExactFacts;
 
         // Hot (open) block: each message's own arrays. Dropped when sealed.
         public byte[]?[]? Texts = new byte[BlockMessages][];
@@ -475,9 +523,15 @@ internal sealed class RetentionWindow
         /// <summary>What this block holds now (without the shared chain members).</summary>
         public long Bytes { get; private set; }
 
-        public void AddCompact(ReadOnlyMemory<byte> lite, LiteLayout layout, ReadOnlyMemory<byte> der, ChainMember chain, byte flags, long nowMillis)
+        public void AddCompact(ReadOnlyMemory<byte> lite, LiteLayout layout, ReadOnlyMemory<byte> der, ChainMember chain, string logOperator, CertificateFacts? exactFacts, byte flags, long nowMillis)
         {
             var i = _count;
+            var operatorIndex = OperatorIndex(logOperator);
+            if (exactFacts is not null)
+            {
+                KeepFacts(i, exactFacts);
+            }
+
             short chainIndex;
             if (chain.LastBlock == this)
             {
@@ -495,7 +549,7 @@ internal sealed class RetentionWindow
 
             Texts![i] = ExactArray(lite);
             Ders![i] = der;
-            Entries[i] = new Entry(layout, lite.Length, der.Length, chainIndex, flags, (int)(nowMillis - BaseMillis));
+            Entries[i] = new Entry(layout, lite.Length, der.Length, chainIndex, flags, operatorIndex, (int)(nowMillis - BaseMillis));
             Bytes += lite.Length + der.Length + (2 * ObjectOverhead);
             Volatile.Write(ref _count, i + 1);
         }
@@ -512,7 +566,8 @@ internal sealed class RetentionWindow
             domains.CopyTo(text.AsSpan(full.Length + lite.Length));
             Texts![i] = text;
             Ders![i] = default;
-            Entries[i] = new Entry(new LiteLayout(full.Length, full.Length + lite.Length), text.Length, 0, -1, flags, (int)(nowMillis - BaseMillis));
+            KeepFacts(i, message.Facts);
+            Entries[i] = new Entry(new LiteLayout(full.Length, full.Length + lite.Length), text.Length, 0, -1, flags, OperatorIndex(message.Facts.LogOperator), (int)(nowMillis - BaseMillis));
             Bytes += text.Length + ObjectOverhead;
             Volatile.Write(ref _count, i + 1);
         }
@@ -557,6 +612,34 @@ internal sealed class RetentionWindow
             }
         }
 
+        private byte OperatorIndex(string logOperator)
+        {
+            // A block holds messages of a few dozen logs at most (and never more than BlockMessages operators).
+            for (var k = 0; k < Operators.Count; k++)
+            {
+                if (ReferenceEquals(Operators[k], logOperator) || string.Equals(Operators[k], logOperator, StringComparison.Ordinal))
+                {
+                    return (byte)k;
+                }
+            }
+
+            Operators.Add(logOperator);
+            Bytes += 8;
+            return (byte)(Operators.Count - 1);
+        }
+
+        private void KeepFacts(int i, CertificateFacts facts)
+        {
+            if (ExactFacts is null)
+            {
+                Volatile.Write(ref ExactFacts, new CertificateFacts?[BlockMessages]);
+                Bytes += (8 * BlockMessages) + ObjectOverhead;
+            }
+
+            ExactFacts![i] = facts;
+            Bytes += ObjectOverhead * 4;
+        }
+
         private static byte[] ExactArray(ReadOnlyMemory<byte> bytes) =>
             MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
                 ? segment.Array
@@ -565,9 +648,10 @@ internal sealed class RetentionWindow
 
     /// <summary>
     /// One message: its layout (for a verbatim message: where its lite and domains-only parts start), lengths,
-    /// index of its chain member in the block (-1: verbatim), flags, and append time after the block's.
+    /// index of its chain member in the block (-1: verbatim), flags, index of its log's operator in the block, and
+    /// append time after the block's.
     /// </summary>
-    private readonly record struct Entry(LiteLayout Layout, int TextLength, int DerLength, short Chain, byte Flags, int Millis);
+    private readonly record struct Entry(LiteLayout Layout, int TextLength, int DerLength, short Chain, byte Flags, byte Operator, int Millis);
 
     private sealed class SealedParts(byte[] text, byte[] der, int[] textStart, int[] derStart)
     {

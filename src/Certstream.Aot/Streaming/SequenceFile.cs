@@ -15,7 +15,7 @@ namespace Certstream.Streaming;
 /// (skipping at most one block). A clean stop writes the exact next seq, so the numbering stays dense across a SIGTERM
 /// restart. Writes are atomic (temp file, fsync, rename). Not thread-safe: the broadcaster's fan-out thread owns it.
 /// </remarks>
-public sealed class SequenceFile
+internal sealed class SequenceFile
 {
     /// <summary>Seqs reserved per write: about 30 s of the full 2026 firehose, so the file is written at most every ~15 s.</summary>
     public const long ReserveBlock = 100_000;

@@ -1,7 +1,7 @@
 namespace Certstream.Streaming;
 
 /// <summary>What to do with a client whose queue is full.</summary>
-public enum SlowClientPolicy
+internal enum SlowClientPolicy
 {
     /// <summary>Drop new messages for that client only, and count them.</summary>
     Drop,

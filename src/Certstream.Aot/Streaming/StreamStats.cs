@@ -10,7 +10,7 @@ namespace Certstream.Streaming;
 /// <param name="ReplayingClients">Clients reading older messages than the live ring holds (replay or catch-up from the window) right now.</param>
 /// <param name="GapMessages">Gap messages sent (monotonic).</param>
 /// <param name="GapMissed">Certificate messages those gap messages covered (monotonic).</param>
-public readonly record struct StreamStats(
+internal readonly record struct StreamStats(
     int ConnectedClients,
     long MessagesSent,
     long BytesSent,

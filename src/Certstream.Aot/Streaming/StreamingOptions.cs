@@ -3,7 +3,7 @@ namespace Certstream.Streaming;
 /// <summary>
 /// Tuning of the broadcaster and the WebSocket sessions. Plain values; the host maps configuration onto this.
 /// </summary>
-public sealed record StreamingOptions
+internal sealed record StreamingOptions
 {
     /// <summary>
     /// How many messages a client without cursor may stay behind the newest for longer than <see cref="SlowClientGrace"/>;

@@ -3,7 +3,7 @@ using Certstream.Messages;
 namespace Certstream.Streaming;
 
 /// <summary>Read-only view of the broadcaster's counters for metrics and stats endpoints.</summary>
-public sealed class StreamingStats
+internal sealed class StreamingStats
 {
     private readonly Broadcaster _broadcaster;
 
@@ -103,7 +103,7 @@ public sealed class StreamingStats
 /// <param name="DedupHits">Messages that were a repeat copy of a certificate within the dedup window.</param>
 /// <param name="DedupEntries">Certificates the dedup window remembers now.</param>
 /// <param name="DedupBytes">Memory of the dedup window now.</param>
-public sealed record FilterStats(
+internal sealed record FilterStats(
     int FilteredClients,
     int DistinctFilters,
     int DomainPatterns,

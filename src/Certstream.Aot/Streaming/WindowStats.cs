@@ -6,4 +6,4 @@ namespace Certstream.Streaming;
 /// <param name="Messages">Messages in the retention window.</param>
 /// <param name="Bytes">Bytes the retention window holds.</param>
 /// <param name="Seconds">Seconds between its oldest and newest message.</param>
-public readonly record struct WindowStats(long OldestSeq, long NewestSeq, long Messages, long Bytes, double Seconds);
+internal readonly record struct WindowStats(long OldestSeq, long NewestSeq, long Messages, long Bytes, double Seconds);

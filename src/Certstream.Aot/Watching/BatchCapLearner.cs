@@ -16,7 +16,7 @@ namespace Certstream.Watching;
 /// </para>
 /// Answers must be observed in index order, each starting where the previous one ended.
 /// </summary>
-public sealed class BatchCapLearner
+internal sealed class BatchCapLearner
 {
     private readonly int _maxBatch;
 

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace Certstream.Watching;
 
 /// <summary>The bounded queue between the watchers and the consumer (parse + broadcast); writers wait when it is full.</summary>
-public sealed class ChannelEntrySink : IEntrySink
+internal sealed class ChannelEntrySink : IEntrySink
 {
     private readonly Channel<LogEntryBatch> _channel;
 
@@ -31,7 +31,7 @@ public sealed class ChannelEntrySink : IEntrySink
 /// waits while the queue is full, so nothing is dropped upstream; the index is counted as emitted
 /// once it returns.
 /// </summary>
-public interface IEntrySink
+internal interface IEntrySink
 {
     ValueTask WriteAsync(LogEntryBatch batch, CancellationToken cancellationToken);
 }

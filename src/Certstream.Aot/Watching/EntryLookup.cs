@@ -3,7 +3,7 @@ using Certstream.Ct;
 namespace Certstream.Watching;
 
 /// <summary>The CLI's <c>show-entry</c>: one entry of one log, decoded, with its chain (fetched from issuers for tiled logs).</summary>
-public static class EntryLookup
+internal static class EntryLookup
 {
     /// <summary>
     /// Fetches entry <paramref name="index"/> (one attempt per request). Throws <see cref="CtFetchException"/>

@@ -1,7 +1,7 @@
 namespace Certstream.Watching;
 
 /// <summary>Retry delays: min·2^(attempt-1) capped at max, with "equal jitter" (a random point in the upper half).</summary>
-public sealed class ExponentialBackoff
+internal sealed class ExponentialBackoff
 {
     private readonly TimeSpan _min;
     private readonly TimeSpan _max;

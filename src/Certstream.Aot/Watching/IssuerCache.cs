@@ -9,7 +9,7 @@ namespace Certstream.Watching;
 /// share the fetch), kept in memory forever and, when a directory is given, on disk as
 /// <c>&lt;hex&gt;.der</c>. Disk copies are checked against their name before use.
 /// </summary>
-public sealed partial class IssuerCache
+internal sealed partial class IssuerCache
 {
     private readonly ConcurrentDictionary<string, byte[]> _memory = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _pending = new(StringComparer.Ordinal);

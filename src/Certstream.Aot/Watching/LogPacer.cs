@@ -6,7 +6,7 @@ namespace Certstream.Watching;
 /// retries of in-flight ranges included, waits here first. Also spaces request starts by a
 /// minimum interval when one is configured.
 /// </summary>
-public sealed class LogPacer
+internal sealed class LogPacer
 {
     // Task.Delay refuses more than ~49.7 days, and Retry-After may ask for more: sleep in steps, looking again after each.
     private static readonly TimeSpan MaxSingleWait = TimeSpan.FromDays(1);

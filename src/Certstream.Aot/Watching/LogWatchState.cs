@@ -7,7 +7,7 @@ namespace Certstream.Watching;
 /// The live, thread-safe state of one log: where it is (<see cref="NextIndex"/>, the next index to emit),
 /// and its counters. Survives watcher restarts, so a restarted watcher continues exactly where it stopped.
 /// </summary>
-public sealed class LogWatchState
+internal sealed class LogWatchState
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<CtFetchErrorKind, long> _fetchErrors = [];

@@ -4,7 +4,7 @@ using Certstream.LogList;
 namespace Certstream.Watching;
 
 /// <summary>A point-in-time view of one log's watcher, for /stats and metrics.</summary>
-public sealed record LogWatchStatus(
+internal sealed record LogWatchStatus(
     string Name,
     string Url,
     LogKind Kind,
@@ -30,7 +30,7 @@ public sealed record LogWatchStatus(
 }
 
 /// <summary>What a log's watcher is doing, for /stats and metrics.</summary>
-public enum WatcherState
+internal enum WatcherState
 {
     Starting,
     Following,

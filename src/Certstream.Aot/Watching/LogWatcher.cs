@@ -8,7 +8,7 @@ namespace Certstream.Watching;
 /// What both watcher kinds share: paced requests retried until they succeed (never skipping an
 /// index), emission to the sink with the log's state kept up to date, and the poll delay.
 /// </summary>
-public abstract class LogWatcher
+internal abstract class LogWatcher
 {
     private readonly ExponentialBackoff _backoff;
     private DateTimeOffset? _lastPoll;

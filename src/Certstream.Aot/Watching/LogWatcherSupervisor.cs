@@ -13,7 +13,7 @@ namespace Certstream.Watching;
 /// each log's state. Where each log has got to, and saving it, is <see cref="Resume"/>'s.
 /// A log that misbehaves only ever waits on its own pacer and backoff; the others go on.
 /// </summary>
-public sealed class LogWatcherSupervisor : IAsyncDisposable
+internal sealed class LogWatcherSupervisor : IAsyncDisposable
 {
     private readonly IEntrySink _sink;
     private readonly WatcherOptions _options;

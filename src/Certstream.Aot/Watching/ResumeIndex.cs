@@ -24,7 +24,7 @@ namespace Certstream.Watching;
 /// kill -9 the repeats per log are bounded by what was emitted since the last save (at most one
 /// save interval, 30 s by default). Keys of logs no longer followed are kept, as Go does.</para>
 /// </remarks>
-public sealed class ResumeIndex
+internal sealed class ResumeIndex
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, long> _values;

@@ -4,7 +4,7 @@ using Certstream.LogList;
 namespace Certstream.Watching;
 
 /// <summary>The CLI's <c>create-index</c>: writes every log's current head so the server starts there.</summary>
-public static class ResumeIndexCreator
+internal static class ResumeIndexCreator
 {
     private const int Attempts = 3;
 
@@ -97,4 +97,4 @@ public static class ResumeIndexCreator
 }
 
 /// <summary>What <see cref="ResumeIndexCreator.CreateIndexAsync"/> wrote (key → last existing index) and which logs it could not reach.</summary>
-public sealed record CreateIndexResult(IReadOnlyDictionary<string, long> Written, IReadOnlyList<(CtLog Log, string Error)> Failed);
+internal sealed record CreateIndexResult(IReadOnlyDictionary<string, long> Written, IReadOnlyList<(CtLog Log, string Error)> Failed);

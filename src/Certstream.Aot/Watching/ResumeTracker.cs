@@ -11,7 +11,7 @@ namespace Certstream.Watching;
 /// acknowledges batches, and saves them to the resume index (when recovery is on) every save interval and at
 /// shutdown.
 /// </summary>
-public sealed class ResumeTracker
+internal sealed class ResumeTracker
 {
     private readonly ConcurrentDictionary<string, LogWatchState> _states = new(StringComparer.Ordinal);
     private readonly WatcherOptions _options;

@@ -11,7 +11,7 @@ namespace Certstream.Watching;
 /// the range is asked again; a failed range is retried as it was, and so is an answer whose CT
 /// framing does not decode. Never asks past the STH, never skips an index.
 /// </summary>
-public sealed class Rfc6962Watcher : LogWatcher
+internal sealed class Rfc6962Watcher : LogWatcher
 {
     private readonly Rfc6962Client _client;
     private readonly BatchCapLearner _cap;

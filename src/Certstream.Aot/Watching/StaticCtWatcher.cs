@@ -9,7 +9,7 @@ namespace Certstream.Watching;
 /// tree has not grown past it for the partial-tile timeout, never twice at the same width (404 on a
 /// partial tile: the full tile). Chains are filled from the issuer cache in the tile's order.
 /// </summary>
-public sealed class StaticCtWatcher : LogWatcher
+internal sealed class StaticCtWatcher : LogWatcher
 {
     private const int TileWidth = TileLeafReader.FullTileWidth;
 

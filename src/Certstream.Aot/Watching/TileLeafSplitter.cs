@@ -7,7 +7,7 @@ namespace Certstream.Watching;
 /// leaf whose content is malformed can be decoded (and fail) on its own without losing its
 /// neighbours. If the framing itself is broken the rest of the tile cannot be split: that throws.
 /// </summary>
-public static class TileLeafSplitter
+internal static class TileLeafSplitter
 {
     public static IReadOnlyList<ReadOnlyMemory<byte>> Split(ReadOnlyMemory<byte> tile)
     {

@@ -8,7 +8,7 @@ namespace Certstream.Watching;
 /// <see cref="FramingFaults"/>), the decoder's error. Either way the index is accounted for and its
 /// neighbours go on.
 /// </summary>
-public readonly record struct WatchedEntry(long Index, LogEntry? Entry, CtFormatException? Error)
+internal readonly record struct WatchedEntry(long Index, LogEntry? Entry, CtFormatException? Error)
 {
     public bool Failed => Entry is null;
 }

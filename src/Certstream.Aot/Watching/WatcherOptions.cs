@@ -1,7 +1,7 @@
 namespace Certstream.Watching;
 
 /// <summary>How the watchers poll, pace and resume. Plain values; the configuration layer maps config.yaml onto this.</summary>
-public sealed record WatcherOptions
+internal sealed record WatcherOptions
 {
     /// <summary>How often get-sth / checkpoint is polled once a log is caught up (with ±<see cref="PollJitter"/>).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);

@@ -10,6 +10,9 @@ internal readonly record struct Received(string Type, long? Seq, string? Url, lo
 {
     public bool IsGap => Type == "gap";
 
+    /// <summary>The message's bytes as received (UTF-8 text).</summary>
+    public string Text { get; init; } = "";
+
     public (string? Url, long Index) Entry => (Url, Index);
 }
 
@@ -155,7 +158,8 @@ internal sealed class CursorClient : IAsyncDisposable
                         continue;
                     }
 
-                    var parsed = Parse(message.ToArray());
+                    var bytes = message.ToArray();
+                    var parsed = Parse(bytes) is { } p ? p with { Text = System.Text.Encoding.UTF8.GetString(bytes) } : (Received?)null;
                     message.SetLength(0);
                     if (parsed is { } received)
                     {

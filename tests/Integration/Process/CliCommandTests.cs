@@ -14,10 +14,11 @@ public sealed class CliCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Theory]
-    [InlineData(FakeLogKind.Rfc6962, "rfc6962")]
-    [InlineData(FakeLogKind.StaticCt, "tiled")]
-    public async Task Show_entry_prints_the_full_stream_message_of_one_entry(FakeLogKind kind, string type)
+    [InlineData(nameof(FakeLogKind.Rfc6962), "rfc6962")]
+    [InlineData(nameof(FakeLogKind.StaticCt), "tiled")]
+    public async Task Show_entry_prints_the_full_stream_message_of_one_entry(string kindName, string type)
     {
+        var kind = Enum.Parse<FakeLogKind>(kindName);
         await using var fake = await FakeCtLogServer.StartAsync(new FakeCtLogServerOptions
         {
             Logs = { new FakeLogOptions { Name = "log", Kind = kind, InitialTreeSize = 300, Entries = EntrySource.Generated } },

@@ -9,13 +9,14 @@ namespace Certstream.Tests.Integration.Streaming;
 public class StreamEndpointTests
 {
     [Theory]
-    [InlineData("/full-stream", StreamFormat.Full)]
-    [InlineData("/full-stream/", StreamFormat.Full)]
-    [InlineData("/", StreamFormat.Lite)]
-    [InlineData("/domains-only", StreamFormat.DomainsOnly)]
-    [InlineData("/domains-only/", StreamFormat.DomainsOnly)]
-    public async Task A_client_receives_exactly_the_published_bytes_of_its_stream_as_text_frames(string path, StreamFormat format)
+    [InlineData("/full-stream", nameof(StreamFormat.Full))]
+    [InlineData("/full-stream/", nameof(StreamFormat.Full))]
+    [InlineData("/", nameof(StreamFormat.Lite))]
+    [InlineData("/domains-only", nameof(StreamFormat.DomainsOnly))]
+    [InlineData("/domains-only/", nameof(StreamFormat.DomainsOnly))]
+    public async Task A_client_receives_exactly_the_published_bytes_of_its_stream_as_text_frames(string path, string formatName)
     {
+        var format = Enum.Parse<StreamFormat>(formatName);
         await using var server = await StreamingTestServer.StartAsync();
         using var client = new ClientWebSocket();
         await client.ConnectAsync(server.Ws(path), TestContext.Current.CancellationToken);
@@ -58,11 +59,12 @@ public class StreamEndpointTests
     }
 
     [Theory]
-    [InlineData("/full-stream/example.json", StreamFormat.Full)]
-    [InlineData("/example.json", StreamFormat.Lite)]
-    [InlineData("/domains-only/example.json", StreamFormat.DomainsOnly)]
-    public async Task Example_json_is_503_before_the_first_certificate_then_the_newest_message_as_sent(string path, StreamFormat format)
+    [InlineData("/full-stream/example.json", nameof(StreamFormat.Full))]
+    [InlineData("/example.json", nameof(StreamFormat.Lite))]
+    [InlineData("/domains-only/example.json", nameof(StreamFormat.DomainsOnly))]
+    public async Task Example_json_is_503_before_the_first_certificate_then_the_newest_message_as_sent(string path, string formatName)
     {
+        var format = Enum.Parse<StreamFormat>(formatName);
         await using var server = await StreamingTestServer.StartAsync();
         using var http = new HttpClient();
 

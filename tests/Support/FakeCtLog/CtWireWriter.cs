@@ -7,7 +7,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// Encodes CT wire structures (RFC 6962 §3.4, static-ct-api TileLeaf) from parts. Written
 /// independently of the app's decoders so tests can build inputs and check the decoders against them.
 /// </summary>
-public static class CtWireWriter
+internal static class CtWireWriter
 {
     /// <summary>TimestampedEntry: timestamp u64, entry_type u16, signed entry, u16 extensions.</summary>
     public static byte[] TimestampedEntry(long timestamp, LogEntryType type, ReadOnlySpan<byte> certificateOrTbs, ReadOnlySpan<byte> issuerKeyHash, ReadOnlySpan<byte> extensions)

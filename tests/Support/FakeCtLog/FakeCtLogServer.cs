@@ -16,7 +16,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// logs it hosts, RFC 6962 logs at <c>/&lt;name&gt;/ct/v1/…</c> and static-ct logs at <c>/&lt;name&gt;/…</c>,
 /// with growth, per-request faults and a request log.
 /// </summary>
-public sealed class FakeCtLogServer : IAsyncDisposable
+internal sealed class FakeCtLogServer : IAsyncDisposable
 {
     private const string JsonType = "application/json";
     private const string TextType = "text/plain; charset=utf-8";

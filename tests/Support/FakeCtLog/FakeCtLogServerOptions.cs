@@ -1,6 +1,6 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
-public sealed class FakeCtLogServerOptions
+internal sealed class FakeCtLogServerOptions
 {
     public IList<FakeLogOptions> Logs { get; init; } = [];
 

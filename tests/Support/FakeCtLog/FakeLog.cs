@@ -10,7 +10,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// One fake log: its tree size (settable, growable), the entries it replays (pool[i % count]) and the
 /// bytes of each resource it serves. The HTTP side is in <see cref="FakeCtLogServer"/>.
 /// </summary>
-public sealed class FakeLog : IDisposable
+internal sealed class FakeLog : IDisposable
 {
     private readonly PoolEncodings _encodings;
     private readonly ConcurrentDictionary<long, byte[]> _fullTiles = new();

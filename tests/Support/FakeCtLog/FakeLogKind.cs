@@ -1,6 +1,6 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
-public enum FakeLogKind
+internal enum FakeLogKind
 {
     /// <summary>RFC 6962 JSON API: ct/v1/get-sth, ct/v1/get-entries.</summary>
     Rfc6962,

@@ -1,7 +1,7 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
 /// <summary>Configuration of one fake log hosted by <see cref="FakeCtLogServer"/> under <c>/&lt;Name&gt;/</c>.</summary>
-public sealed class FakeLogOptions
+internal sealed class FakeLogOptions
 {
     public required string Name { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
 /// <summary>The log-list state of a fake log; <see cref="None"/> omits the state key (as test logs do).</summary>
-public enum FakeLogState
+internal enum FakeLogState
 {
     Usable,
     Qualified,

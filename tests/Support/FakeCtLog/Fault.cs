@@ -1,7 +1,7 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
 /// <summary>A misbehaviour the fake server applies to one request.</summary>
-public sealed record Fault(FaultKind Kind, int StatusCode = 0, TimeSpan? RetryAfter = null, TimeSpan Delay = default)
+internal sealed record Fault(FaultKind Kind, int StatusCode = 0, TimeSpan? RetryAfter = null, TimeSpan Delay = default)
 {
     public static Fault TooManyRequests(TimeSpan? retryAfter = null) => new(FaultKind.TooManyRequests, 429, retryAfter);
 

@@ -1,6 +1,6 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
-public enum FaultKind
+internal enum FaultKind
 {
     /// <summary>HTTP 429, with a Retry-After header when <see cref="Fault.RetryAfter"/> is set.</summary>
     TooManyRequests,

@@ -5,7 +5,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// makes the next 3 get-entries answer 429 Retry-After: 2. Steps for one kind run in the order added;
 /// <see cref="RequestKind.Other"/> as the kind matches any request.
 /// </summary>
-public sealed class FaultScript : IFaultPolicy
+internal sealed class FaultScript : IFaultPolicy
 {
     private readonly Lock _gate = new();
     private readonly List<(RequestKind Kind, int Remaining, Fault Fault)> _steps = [];

@@ -9,7 +9,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// CT entries built in code (a root, an intermediate, x509 leaves and precertificates with the CT
 /// poison), so tests and the fake log work without ../shared/testdata.
 /// </summary>
-public sealed class GeneratedEntries
+internal sealed class GeneratedEntries
 {
     public const string PoisonOid = "1.3.6.1.4.1.11129.2.4.3";
 

@@ -4,7 +4,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// Every <paramref name="every"/>-th request of <paramref name="kind"/> gets the next of <paramref name="faults"/> in turn
 /// (every 5th: 20 % of them). Deterministic whatever the order of requests, so a test can count on each fault happening.
 /// </summary>
-public sealed class PeriodicFaults(int every, IReadOnlyList<Fault> faults, RequestKind kind) : IFaultPolicy
+internal sealed class PeriodicFaults(int every, IReadOnlyList<Fault> faults, RequestKind kind) : IFaultPolicy
 {
     private int _requests;
 

@@ -4,7 +4,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// Applies one of <paramref name="faults"/> to each matching request with <paramref name="probability"/>,
 /// drawn from a seeded generator (deterministic for a given request order).
 /// </summary>
-public sealed class RandomFaults(int seed, double probability, IReadOnlyList<Fault> faults, RequestKind? onlyKind = null) : IFaultPolicy
+internal sealed class RandomFaults(int seed, double probability, IReadOnlyList<Fault> faults, RequestKind? onlyKind = null) : IFaultPolicy
 {
     private readonly Lock _gate = new();
     private readonly Random _random = new(seed);

@@ -1,7 +1,7 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
 /// <summary>What a request to the fake server asked for; faults can target one kind.</summary>
-public enum RequestKind
+internal enum RequestKind
 {
     Other,
     LogList,

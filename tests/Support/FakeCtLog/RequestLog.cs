@@ -1,7 +1,7 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
 /// <summary>Thread-safe list of handled requests, in completion order.</summary>
-public sealed class RequestLog
+internal sealed class RequestLog
 {
     private readonly Lock _gate = new();
     private readonly List<RequestRecord> _records = [];

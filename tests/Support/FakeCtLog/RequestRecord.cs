@@ -5,7 +5,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// server started (Stopwatch), good for measuring intervals between requests. <see cref="TreeSize"/> is the
 /// size a get-sth or checkpoint answer showed (null for other requests).
 /// </summary>
-public sealed record RequestRecord(
+internal sealed record RequestRecord(
     DateTimeOffset Timestamp,
     TimeSpan Elapsed,
     string? LogName,

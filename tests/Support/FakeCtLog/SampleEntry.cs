@@ -6,7 +6,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// One CT entry's content, independent of its index, so a fake log can replay it at any position.
 /// For x509 <see cref="Certificate"/> is the leaf DER; for precerts it is the TBSCertificate.
 /// </summary>
-public sealed record SampleEntry(
+internal sealed record SampleEntry(
     LogEntryType Type,
     long Timestamp,
     byte[] Certificate,

@@ -9,7 +9,7 @@ namespace Certstream.Tests.Support.FakeCtLog;
 /// with their chains from issuer/), as replayable <see cref="SampleEntry"/> values. Empty when the
 /// test data is absent.
 /// </summary>
-public static class TestDataEntries
+internal static class TestDataEntries
 {
     private static readonly Lazy<IReadOnlyList<SampleEntry>> Rfc6962Entries = new(LoadRfc6962);
     private static readonly Lazy<IReadOnlyList<SampleEntry>> NavigliEntries = new(LoadNavigli);

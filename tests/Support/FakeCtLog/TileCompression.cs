@@ -1,7 +1,7 @@
 namespace Certstream.Tests.Support.FakeCtLog;
 
 /// <summary>How a static-ct fake log encodes tile responses.</summary>
-public enum TileCompression
+internal enum TileCompression
 {
     /// <summary>gzip when the request's Accept-Encoding allows it, identity otherwise.</summary>
     Negotiate,

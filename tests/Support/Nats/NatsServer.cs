@@ -9,7 +9,7 @@ namespace Certstream.Tests.Support.Nats;
 /// temporary directory that it deletes on dispose. It can be killed and started again on the same port and store
 /// (a broker restart mid-stream).
 /// </summary>
-public sealed class NatsServer : IAsyncDisposable
+internal sealed class NatsServer : IAsyncDisposable
 {
     /// <summary>Where Debian installs it; PATH is searched when it is not there.</summary>
     public const string DebianPath = "/usr/sbin/nats-server";

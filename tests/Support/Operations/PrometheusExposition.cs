@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Certstream.Tests.Support.Operations;
 
 /// <summary>One sample line of an exposition.</summary>
-public sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
+internal sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
 {
     public string Label(string name) => Labels.TryGetValue(name, out var value) ? value : "";
 }
@@ -15,7 +15,7 @@ public sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, s
 /// HELP/TYPE once and before the samples, families contiguous, no duplicate series) and throws
 /// <see cref="FormatException"/> naming the line that breaks one.
 /// </summary>
-public sealed partial class PrometheusExposition
+internal sealed partial class PrometheusExposition
 {
     private PrometheusExposition(IReadOnlyList<PrometheusSample> samples, IReadOnlyDictionary<string, string> types, IReadOnlyDictionary<string, string> help)
     {

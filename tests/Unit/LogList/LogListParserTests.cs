@@ -49,14 +49,15 @@ public class LogListParserTests
     }
 
     [Theory]
-    [InlineData("""{"usable": {"timestamp": "2025-01-01T00:00:00Z"}}""", LogState.Usable)]
-    [InlineData("""{"pending": {"timestamp": "2025-01-01T00:00:00Z"}}""", LogState.Pending)]
-    [InlineData("""{"retired": {"timestamp": "2025-01-01T00:00:00Z"}}""", LogState.Retired)]
-    [InlineData("""{"rejected": {"timestamp": "2025-01-01T00:00:00Z"}}""", LogState.Rejected)]
-    [InlineData("""{}""", LogState.None)]
+    [InlineData("""{"usable": {"timestamp": "2025-01-01T00:00:00Z"}}""", nameof(LogState.Usable))]
+    [InlineData("""{"pending": {"timestamp": "2025-01-01T00:00:00Z"}}""", nameof(LogState.Pending))]
+    [InlineData("""{"retired": {"timestamp": "2025-01-01T00:00:00Z"}}""", nameof(LogState.Retired))]
+    [InlineData("""{"rejected": {"timestamp": "2025-01-01T00:00:00Z"}}""", nameof(LogState.Rejected))]
+    [InlineData("""{}""", nameof(LogState.None))]
     [InlineData("""{"usable": {"timestamp": "2025-01-01T00:00:00Z"}, "retired": {"timestamp": "2025-02-01T00:00:00Z"}}""", null)]
-    public void Resolves_the_single_state(string stateJson, LogState? expected)
+    public void Resolves_the_single_state(string stateJson, string? expectedName)
     {
+        LogState? expected = expectedName is null ? null : Enum.Parse<LogState>(expectedName);
         var list = Parse(List(Operator("A", [Log("x", "https://x.example/", stateJson)])));
         Assert.Equal(expected, list.Operators![0].Logs![0].State!.Resolve());
     }

@@ -7,7 +7,7 @@ namespace Certstream.Tests.Unit.Streaming;
 
 public class BroadcasterTests
 {
-    private sealed class RecordingSubscriber(StreamFormat format, Func<CertificateMessage, bool>? filter = null) : IStreamSubscriber
+    private sealed class RecordingSubscriber(StreamFormat format) : IStreamSubscriber
     {
         private readonly List<ReadOnlyMemory<byte>> _payloads = [];
         private readonly SemaphoreSlim _arrived = new(0);
@@ -26,8 +26,6 @@ public class BroadcasterTests
                 }
             }
         }
-
-        public bool Accepts(CertificateMessage message) => filter?.Invoke(message) ?? true;
 
         public void Offer(ReadOnlyMemory<byte> payload)
         {
@@ -81,25 +79,6 @@ public class BroadcasterTests
         Assert.Equal(1, calls[(int)StreamFormat.Lite]);
         Assert.Equal(1, calls[(int)StreamFormat.Full]);
         Assert.Equal(1, calls[(int)StreamFormat.DomainsOnly]);
-    }
-
-    [Fact]
-    public async Task A_filter_that_rejects_keeps_the_message_from_that_subscriber()
-    {
-        await using var broadcaster = new Broadcaster(new StreamingOptions());
-        var evenOnly = new RecordingSubscriber(StreamFormat.Full, m => m.CertIndex % 2 == 0);
-        broadcaster.Subscribe(evenOnly);
-        var (odd, oddCalls) = Message(1);
-        var (even, _) = Message(2);
-
-        await broadcaster.PublishAsync(odd, TestContext.Current.CancellationToken);
-        await broadcaster.PublishAsync(even, TestContext.Current.CancellationToken);
-        await evenOnly.WaitForAsync(1);
-        await broadcaster.DisposeAsync();
-
-        Assert.Single(evenOnly.Payloads);
-        Assert.Contains("\"index\":2", Encoding.UTF8.GetString(evenOnly.Payloads[0].Span), StringComparison.Ordinal);
-        Assert.Equal(1, oddCalls[(int)StreamFormat.Full]); // once, for the retention window
     }
 
     [Fact]

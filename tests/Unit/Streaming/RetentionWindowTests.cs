@@ -62,6 +62,29 @@ public class RetentionWindowTests
     }
 
     [Fact]
+    public void Facts_that_do_not_survive_JSON_and_those_of_messages_not_built_from_an_update_are_kept_as_they_are()
+    {
+        var window = new RetentionWindow(10_000, 64L << 20);
+        var lone = new CertificateFacts { AllDomains = ["a\uD800.example.com"], IssuerAggregated = "/CN=\uDC00", LogOperator = "Op", IsPrecert = true };
+        var plain = new CertificateFacts { AllDomains = ["b.example.com"], SourceName = "Log", LogOperator = "Other" };
+        Assert.False(lone.SurvivesJson);
+        Assert.True(plain.SurvivesJson);
+        for (var i = 0; i < 200; i++)
+        {
+            window.Append(i + 1, new CertificateMessage(f => Encoding.UTF8.GetBytes($"{{\"i\":{i}}}")) { Facts = i % 2 == 0 ? lone : plain }, (byte)(i % 2));
+        }
+
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(window.TryGetFacts(i + 1, out var facts, out var flags));
+            Assert.Same(i % 2 == 0 ? lone : plain, facts);
+            Assert.Equal(i % 2, flags);
+        }
+
+        Assert.False(window.TryGetFacts(201, out _, out _));
+    }
+
+    [Fact]
     public void Empty_window_and_seqs_outside_it_read_false()
     {
         var window = new RetentionWindow(100, 64L << 20);
@@ -325,7 +348,19 @@ public class RetentionWindowTests
                 Assert.True(got is not null, $"seq {i + 1} {format} missing");
                 Assert.True(samples[i].Expected[(int)format].AsSpan().SequenceEqual(got), $"seq {i + 1} {format}: bytes differ");
             }
+
+            Assert.True(window.TryGetFacts(i + 1, out var facts, out _), $"seq {i + 1}: facts missing");
+            AssertSameFacts(samples[i].Message.Facts, facts, $"seq {i + 1}");
         }
+    }
+
+    /// <summary>The filters decide a replayed message from what the window gives back: it must be what they saw live.</summary>
+    private static void AssertSameFacts(CertificateFacts expected, CertificateFacts actual, string what)
+    {
+        Assert.True(expected.AllDomains.SequenceEqual(actual.AllDomains), $"{what}: all_domains [{string.Join(",", expected.AllDomains)}] read back as [{string.Join(",", actual.AllDomains)}]");
+        Assert.Equal(
+            (expected.IssuerAggregated, expected.SourceName, expected.SourceUrl, expected.LogOperator, expected.IsPrecert, expected.LeafSha256),
+            (actual.IssuerAggregated, actual.SourceName, actual.SourceUrl, actual.LogOperator, actual.IsPrecert, actual.LeafSha256));
     }
 
     private static void AssertConcatenated(IReadOnlyList<Sample> samples, StreamFormat format, long fromSeq, ReadOnlySpan<byte> written, ReadOnlySpan<int> lengths)

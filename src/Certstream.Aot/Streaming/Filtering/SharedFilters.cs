@@ -99,9 +99,13 @@ internal sealed class SharedFilters
     public (long Messages, long Ticks) EvaluationTotals => (Interlocked.Read(ref _evaluations), Interlocked.Read(ref _evaluationTicks));
 
     /// <summary>Adds a user of <paramref name="filter"/> and returns its id. An empty filter is not registered (-1).</summary>
-    public int Register(StreamFilter filter)
+    public int Register(StreamFilter filter) => Register(filter, out _);
+
+    /// <summary>Adds a user of <paramref name="filter"/>: its id and the feed of seqs it passes (shared by its users).</summary>
+    public int Register(StreamFilter filter, out FilterFeed? feed)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        feed = null;
         if (filter.IsEmpty)
         {
             return -1;
@@ -112,7 +116,9 @@ internal sealed class SharedFilters
             Interlocked.Increment(ref _users);
             if (_idsByKey.TryGetValue(filter.Key, out var existing))
             {
-                _byId[existing]!.Users++;
+                var shared = _byId[existing]!;
+                shared.Users++;
+                feed = shared.Feed;
                 return existing;
             }
 
@@ -123,7 +129,9 @@ internal sealed class SharedFilters
                 EnsureScratch(id + 1);
             }
 
-            _byId[id] = new Registered(filter);
+            var registered = new Registered(filter);
+            feed = registered.Feed;
+            _byId[id] = registered;
             _idsByKey.Add(filter.Key, id);
             Index(filter, id);
             return id;
@@ -169,11 +177,16 @@ internal sealed class SharedFilters
     /// per label of each name, one alternation match per name when some filter has a regex, and the conditions of the
     /// filters that the names selected (plus those without a name condition).
     /// </summary>
-    public void Evaluate(CertificateMessage message, List<int> passing)
+    public void Evaluate(CertificateMessage message, List<int> passing) => Evaluate(message, passing, null);
+
+    /// <inheritdoc cref="Evaluate(CertificateMessage, List{int})"/>
+    /// <param name="feeds">When given: the feeds of the passing filters, in the same order.</param>
+    public void Evaluate(CertificateMessage message, List<int> passing, List<FilterFeed>? feeds)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(passing);
         passing.Clear();
+        feeds?.Clear();
         var started = Stopwatch.GetTimestamp();
         lock (_lock)
         {
@@ -208,6 +221,7 @@ internal sealed class SharedFilters
                     && filter.PassesOtherThanNames(facts, message.IsRepeatCopy))
                 {
                     passing.Add(id);
+                    feeds?.Add(_byId[id]!.Feed);
                 }
             }
         }
@@ -475,6 +489,8 @@ internal sealed class SharedFilters
     private sealed class Registered(StreamFilter filter)
     {
         public StreamFilter Filter { get; } = filter;
+
+        public FilterFeed Feed { get; } = new();
 
         public int Users { get; set; } = 1;
     }

@@ -72,12 +72,6 @@ internal sealed class StreamFilter
     public bool HasNameCondition => Domains.Count > 0 || Matches.Count > 0;
 
     /// <summary>
-    /// A condition on the certificate itself (domain, match, issuer, log, type): deciding it needs the message's facts,
-    /// which the retention window does not keep (only the dedup verdict is kept per seq).
-    /// </summary>
-    public bool NeedsFacts => HasNameCondition || Issuers.Count > 0 || Logs.Count > 0 || Types != EntryTypes.Any;
-
-    /// <summary>
     /// The reference decision for one message, filter by filter. <see cref="SharedFilters"/> decides for every filter at
     /// once and must agree with this; replay of retained messages uses it directly.
     /// </summary>
