@@ -116,6 +116,9 @@ internal sealed partial class ServerHost : IAsyncDisposable
         {
             MetricsPath = metricsOnMain ? ComponentOptions.MetricsAccess(prometheus).RoutePath : null,
             Cluster = cluster is null ? null : cluster.Status,
+
+            // An edge parses nothing: its certificate counts are what it read from the stream (the broadcaster's).
+            Pipeline = cluster is { Role: NatsRole.Edge } ? null : runtime.Pipeline.Stats,
         };
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics, overrides.RateSampleInterval);
         OperationsEndpoints.Map(app, observability, metricsOnMain ? ComponentOptions.MetricsAccess(prometheus) : null);

@@ -257,6 +257,11 @@ public sealed class ScaleOutTests
         AssertEveryIndexOnce(cluster, a);
         Assert.Empty(Received.Others(clientA));
         Assert.Equal(new HashSet<string?> { ScaleOutCluster.UserAgentOf("ingest") }, cluster.RequestingAgents());
+
+        // An edge counts what it read from the stream.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var totals = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(edgeA.Http("/stats"), TestContext.Current.CancellationToken)).RootElement.GetProperty("totals");
+        Assert.Equal(total, totals.GetProperty("certificates").GetInt64() + totals.GetProperty("precertificates").GetInt64());
     }
 
     /// <summary>Every index of every fake log exactly once.</summary>
