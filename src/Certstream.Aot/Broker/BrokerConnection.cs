@@ -17,6 +17,8 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _stateLock = new();
     private bool? _reportedUp;
+    private NatsConnection _connection;
+    private NatsJSContext _jetStream;
 
     public BrokerConnection(BrokerOptions options, ILogger logger)
     {
@@ -24,39 +26,15 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(logger);
         Options = options;
         _logger = logger;
-        Connection = new NatsConnection(new NatsOpts
-        {
-            Url = options.Url,
-            Name = options.ClientName,
-            MaxReconnectRetry = -1,
-            ReconnectWaitMin = TimeSpan.FromMilliseconds(100),
-            ReconnectWaitMax = TimeSpan.FromSeconds(2),
-            RetryOnInitialConnect = true,
-            AuthOpts = new NatsAuthOpts
-            {
-                Username = Empty(options.User),
-                Password = Empty(options.Password),
-                Token = Empty(options.Token),
-                CredsFile = Empty(options.CredsFile),
-                NKeyFile = Empty(options.NKeyFile),
-            },
-            TlsOpts = new NatsTlsOpts
-            {
-                CaFile = Empty(options.TlsCaFile),
-                CertFile = Empty(options.TlsCertFile),
-                KeyFile = Empty(options.TlsKeyFile),
-            },
-        });
-        Connection.ConnectionOpened += (_, _) => { Report(true, ""); return ValueTask.CompletedTask; };
-        Connection.ConnectionDisconnected += (_, e) => { Report(false, e.Message); return ValueTask.CompletedTask; };
-        JetStream = new NatsJSContext(Connection);
+        (_connection, _jetStream) = Open();
     }
 
     public BrokerOptions Options { get; }
 
-    public NatsConnection Connection { get; }
+    /// <summary>The current connection (replaced by <see cref="RenewAsync"/>).</summary>
+    public NatsConnection Connection => Volatile.Read(ref _connection);
 
-    public NatsJSContext JetStream { get; }
+    public NatsJSContext JetStream => Volatile.Read(ref _jetStream);
 
     public bool IsConnected => Connection.ConnectionState == NatsConnectionState.Open;
 
@@ -111,7 +89,52 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Replaces the connection with a new one. After a nats-server restart a connection was seen to report itself
+    /// open while no publish was ever answered again (nats-server 2.9.10, NATS.Net 3.3.2), even after a reconnect;
+    /// a new connection is answered. Readers on the old one fail and start over on the new one.
+    /// </summary>
+    public async Task RenewAsync()
+    {
+        var (connection, jetStream) = Open();
+        var old = Interlocked.Exchange(ref _connection, connection);
+        Volatile.Write(ref _jetStream, jetStream);
+        LogRenewed(_logger, Options.Url);
+        await old.DisposeAsync().ConfigureAwait(false);
+    }
+
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
+
+    private (NatsConnection Connection, NatsJSContext JetStream) Open()
+    {
+        var options = Options;
+        var connection = new NatsConnection(new NatsOpts
+        {
+            Url = options.Url,
+            Name = options.ClientName,
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(100),
+            ReconnectWaitMax = TimeSpan.FromSeconds(2),
+            RetryOnInitialConnect = true,
+            AuthOpts = new NatsAuthOpts
+            {
+                Username = Empty(options.User),
+                Password = Empty(options.Password),
+                Token = Empty(options.Token),
+                CredsFile = Empty(options.CredsFile),
+                NKeyFile = Empty(options.NKeyFile),
+            },
+            TlsOpts = new NatsTlsOpts
+            {
+                CaFile = Empty(options.TlsCaFile),
+                CertFile = Empty(options.TlsCertFile),
+                KeyFile = Empty(options.TlsKeyFile),
+            },
+        });
+        connection.ConnectionOpened += (sender, _) => { if (sender == Connection) { Report(true, ""); } return ValueTask.CompletedTask; };
+        connection.ConnectionDisconnected += (sender, e) => { if (sender == Connection) { Report(false, e.Message); } return ValueTask.CompletedTask; };
+        return (connection, new NatsJSContext(connection));
+    }
 
     /// <summary>Logs each change between connected and not connected once.</summary>
     internal void Report(bool up, string reason)
@@ -138,6 +161,9 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     }
 
     private static string? Empty(string value) => value.Length == 0 ? null : value;
+
+    [LoggerMessage(EventId = 808, Level = LogLevel.Warning, Message = "NATS ({Url}) is connected but answers nothing: opened a new connection")]
+    private static partial void LogRenewed(ILogger logger, string url);
 
     [LoggerMessage(EventId = 801, Level = LogLevel.Information, Message = "NATS connected ({Url}, stream {Stream})")]
     private static partial void LogConnected(ILogger logger, string url, string stream);

@@ -179,7 +179,7 @@ internal sealed partial class BrokerPublisher
                 if (++failures % ReconnectAfterFailures == 0 && _broker.IsConnected)
                 {
                     // Connected, yet nothing is acknowledged: after a server restart a connection can stay deaf to the
-                    // replies (seen with nats-server 2.9 and NATS.Net 3.3); a fresh connection hears them again.
+                    // replies (seen with nats-server 2.9 and NATS.Net 3.3, a reconnect did not help): use a new one.
                     await ReconnectAsync().ConfigureAwait(false);
                 }
 
@@ -197,7 +197,7 @@ internal sealed partial class BrokerPublisher
     {
         try
         {
-            await _broker.Connection.ReconnectAsync().ConfigureAwait(false);
+            await _broker.RenewAsync().ConfigureAwait(false);
         }
         catch (NatsException)
         {
