@@ -28,7 +28,7 @@ internal static class FirehoseClients
 
         var clients = new List<(string Stream, RawClient Client, List<double> Latencies)>();
         using var gate = new SemaphoreSlim(32);
-        var connects = new List<Task>();
+        var connects = new List<Task<Task>>();
         foreach (var (stream, path, count) in counts)
         {
             for (var i = 0; i < count; i++)
@@ -54,8 +54,9 @@ internal static class FirehoseClients
             connects.Add(ConnectAsync(client, host, port, "/?" + query, gate));
         }
 
-        await Task.WhenAll(connects).ConfigureAwait(false);
-        var readers = clients.Select(c => c.Client.ReadAsync()).ToArray();
+        // Each client reads (and answers pings) from its connect on: connecting 10,000 takes longer than the server's
+        // client timeout, and a client that does not answer is rightly closed.
+        var readers = await Task.WhenAll(connects).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"READY {clients.Count}"));
 
         long[] baseline = [];
@@ -127,7 +128,8 @@ internal static class FirehoseClients
         }
     }
 
-    private static async Task ConnectAsync(RawClient client, string host, int port, string path, SemaphoreSlim gate)
+    /// <summary>Connects <paramref name="client"/> and starts its reading; returns the reading task.</summary>
+    private static async Task<Task> ConnectAsync(RawClient client, string host, int port, string path, SemaphoreSlim gate)
     {
         await gate.WaitAsync().ConfigureAwait(false);
         try
@@ -138,5 +140,7 @@ internal static class FirehoseClients
         {
             gate.Release();
         }
+
+        return client.ReadAsync();
     }
 }

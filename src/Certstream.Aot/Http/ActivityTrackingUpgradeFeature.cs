@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Certstream.Http;
 
 /// <summary>
-/// Wraps Kestrel's HTTP/1.1 upgrade so the upgraded stream reports every inbound byte to a
-/// <see cref="ClientActivity"/>. It must be installed before UseWebSockets, which captures the upgrade feature.
+/// Wraps Kestrel's HTTP/1.1 upgrade so the upgraded stream is a <see cref="ClientConnection"/>: it reports every inbound
+/// byte to a <see cref="ClientActivity"/>, and the session can write its own frames to it (<see cref="Connection"/>).
+/// It must be installed before UseWebSockets, which captures the upgrade feature.
 /// </summary>
 internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
 {
@@ -21,21 +22,27 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
 
     public bool IsUpgradableRequest => _inner.IsUpgradableRequest;
 
+    /// <summary>The upgraded connection, once <see cref="UpgradeAsync"/> ran.</summary>
+    public ClientConnection? Connection { get; private set; }
+
     public async Task<Stream> UpgradeAsync()
     {
         var stream = await _inner.UpgradeAsync().ConfigureAwait(false);
         _activity.Touch();
-        return new ActivityTrackingStream(stream, _activity);
+        Connection = new ClientConnection(stream, _activity);
+        return Connection;
     }
 
-    /// <summary>Middleware: installs the wrapper and exposes the activity as a request feature.</summary>
+    /// <summary>Middleware: installs the wrapper and exposes it and the activity as request features.</summary>
     public static Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is { IsUpgradableRequest: true })
         {
             var activity = new ClientActivity();
-            context.Features.Set<IHttpUpgradeFeature>(new ActivityTrackingUpgradeFeature(upgrade, activity));
+            var feature = new ActivityTrackingUpgradeFeature(upgrade, activity);
+            context.Features.Set<IHttpUpgradeFeature>(feature);
+            context.Features.Set(feature);
             context.Features.Set(activity);
         }
 

@@ -149,8 +149,14 @@ internal static class StreamingEndpoints
         });
         var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter);
+        // The session frames its messages itself, several per write, unless permessage-deflate was negotiated: then the
+        // WebSocket compresses each message, as before.
+        var frames = NegotiatedCompression(context) ? null : context.Features.Get<ActivityTrackingUpgradeFeature>()?.Connection;
+        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter, frames);
     }
+
+    private static bool NegotiatedCompression(HttpContext context) =>
+        context.Response.Headers.SecWebSocketExtensions.Any(e => e?.Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>cursor=1, since=SEQ (implies the cursor), gaps=1 (streaming-api.md §1, §3–5).</summary>
     private static bool TryReadStreamOptions(IQueryCollection query, out ClientStreamOptions options, out string problem)

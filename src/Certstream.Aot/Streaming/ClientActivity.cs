@@ -2,7 +2,7 @@ namespace Certstream.Streaming;
 
 /// <summary>
 /// When a client last sent anything. Fed byte-wise from the upgraded connection stream
-/// (<see cref="ActivityTrackingStream"/>), so pings and pongs count, which the WebSocket API never surfaces.
+/// (<see cref="ClientConnection"/>), so pings and pongs count, which the WebSocket API never surfaces.
 /// </summary>
 internal sealed class ClientActivity
 {

@@ -8,7 +8,7 @@ namespace Certstream.Streaming;
 
 /// <summary>
 /// One connected WebSocket client: a writer loop that reads the shared <see cref="MessageRing"/> at the client's own
-/// position and sends each message as a text frame, a reader loop that reads and ignores small client messages, and a
+/// position and sends every message it is behind by as text frames in one write (<see cref="SendBuffer"/>), a reader loop that reads and ignores small client messages, and a
 /// check on the shared supervision tick that enforces the silence timeout, the slow-client policy and optional JSON
 /// heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
 /// timeout aborts the connection.
@@ -18,19 +18,30 @@ namespace Certstream.Streaming;
 /// reaches the client at most once and in order. Live delivery, replay (<c>since</c>) and catching up after a stall are
 /// the same loop: a seq still in the hot ring is sent as the shared payload, an older one is read from the retention
 /// window, and one older than the window is reported as a gap (cursor clients, and <c>gaps=1</c>) or counted as dropped.</para>
+/// <para>Sending. After the upgrade the session frames its messages itself (RFC 6455 §5.2) into one pooled buffer, up to
+/// <see cref="SendBuffer.BatchBytes"/>, and writes it to the <see cref="ClientConnection"/> with one write and one flush:
+/// the payload is copied once, as the runtime's WebSocket copied it into its own send buffer, but the write, the flush and
+/// the wake-up are paid once per batch instead of once per message. The WebSocket still reads, answers pings, pings and
+/// closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
+/// WebSocket one by one, which compresses them. A filtered session that follows its filter's feed jumps from match to
+/// match inside a batch too.</para>
 /// <para>Slow clients without cursor (streaming-api.md §5): being behind costs no memory here, so a burst is never dropped.
 /// A client that stays more than <see cref="StreamingOptions.ClientQueueCapacity"/> messages behind for longer than
 /// <see cref="StreamingOptions.SlowClientGrace"/> loses the oldest of them, keeping the newest capacity messages.
 /// A cursor client is never dropped from: it reads the window at its own pace.</para>
 /// <para>Filters: the filter stage decided every message before it was published (<see cref="FilterStage"/>), so a
-/// filtered session skips a rejected seq by advancing its position without a send (a lookup in the message's verdict).
-/// Every filtered session still steps through every seq: for thousands of filtered clients, handing a session only its
-/// matching seqs is the follow-up (docs/performance.md). A seq read from the retention window has no message object:
-/// the filter decides it from the facts and dedup flag the window gives back (<see cref="PassesFromWindow"/>).</para>
+/// filtered session follows its filter's feed of passed seqs, jumping over the others and sleeping on the feed
+/// (<see cref="StepByFeed"/>); where the feed cannot speak for it, it steps seq by seq and skips a rejected seq by
+/// advancing its position without a send (a lookup in the message's verdict). A seq read from the retention window has
+/// no message object: the filter decides it from the facts and dedup flag the window gives back
+/// (<see cref="PassesFromWindow"/>).</para>
 /// </remarks>
 internal sealed partial class ClientSession
 {
     private const int ReadBufferBytes = 256;
+
+    /// <summary>Most seqs one batch steps through (a filtered session may skip many without sending).</summary>
+    private const int MaxBatchSeqs = 1024;
 
     /// <summary>RFC 6455 1013 "Try Again Later" (not in <see cref="WebSocketCloseStatus"/>).</summary>
     private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
@@ -47,6 +58,7 @@ internal sealed partial class ClientSession
     private readonly ILogger _logger;
     private readonly string _client;
     private readonly FilterStage? _filters;
+    private readonly ClientConnection? _frames;
     private readonly SessionWake _wake = new();
     private readonly SendBuffer _buffer = new();
     private readonly CancellationTokenSource _stop = new();
@@ -62,6 +74,7 @@ internal sealed partial class ClientSession
     private long _dropped;
     private long _behindSince;
     private long _lastDropAt;
+    private Queue<(long Seq, CertificateMessage Message)>? _archived;
     private long _pendingGapFrom;
     private long _pendingGapTo;
     private ClientFilter _filter = ClientFilter.None;
@@ -75,6 +88,9 @@ internal sealed partial class ClientSession
     private long _wakeups;
     private byte[]? _answer;
     private TaskCompletionSource? _answerSent;
+    private RetentionWindow.ReaderCache? _windowReader;
+    private int _sentMessages;
+    private long _sentBytes;
 
     public ClientSession(
         WebSocket socket,
@@ -88,9 +104,11 @@ internal sealed partial class ClientSession
         DropReporter dropReporter,
         ILogger logger,
         string client,
-        FilterStage? filters = null)
+        FilterStage? filters = null,
+        ClientConnection? frames = null)
     {
         _filters = filters;
+        _frames = frames;
         _socket = socket;
         _ring = ring;
         _format = format;
@@ -225,58 +243,78 @@ internal sealed partial class ClientSession
         {
             while (!_stop.IsCancellationRequested)
             {
+                // Everything that is waiting goes into one buffer of frames: a heartbeat, a control message's answer,
+                // then the messages from the position on, up to the batch bound.
                 if (Interlocked.Exchange(ref _heartbeatDue, 0) == 1)
                 {
-                    await SendAsync(HeartbeatMessage.Create(DateTimeOffset.UtcNow), certificate: false).ConfigureAwait(false);
-                    continue;
+                    _buffer.AddFrame(HeartbeatMessage.Create(DateTimeOffset.UtcNow));
                 }
 
+                var answerSent = default(TaskCompletionSource);
                 if (Volatile.Read(ref _answer) is { } answer)
                 {
                     // The writer is the only sender: a control message's answer waits here for its turn.
-                    await SendAsync(answer, certificate: false).ConfigureAwait(false);
+                    _buffer.AddFrame(answer);
                     Volatile.Write(ref _answer, null);
-                    Volatile.Read(ref _answerSent)?.TrySetResult();
-                    continue;
+                    answerSent = Volatile.Read(ref _answerSent);
                 }
 
                 var next = _next;
+                var start = next;
                 var newest = _ring.Newest;
-                switch (StepByFeed(ref next, newest))
+                if (StepByFeed(ref next, newest) == FeedStep.Sleep)
                 {
-                    case FeedStep.Sleep:
-                        _feedSleeping = true;
-                        if (_feedFilter!.Feed!.SleepUntilMatch(_feedWaiter!, _feedIndex))
-                        {
-                            await _wake.WaitAsync().ConfigureAwait(false);
-                            Interlocked.Increment(ref _wakeups);
-                        }
+                    // Nothing up to the newest passes the filter: whatever is in the buffer goes, then sleep on the feed.
+                    if (_buffer.Frames > 0)
+                    {
+                        await FlushAsync().ConfigureAwait(false);
+                    }
 
-                        _feedSleeping = false;
-                        continue;
-                    case FeedStep.Deliver:
-                        break;
-                    default:
-                        break;
-                }
-
-                if (next > newest)
-                {
-                    if (_ring.SleepUntilPublished(_wake, next))
+                    answerSent?.TrySetResult();
+                    _feedSleeping = true;
+                    if (_feedFilter!.Feed!.SleepUntilMatch(_feedWaiter!, _feedIndex))
                     {
                         await _wake.WaitAsync().ConfigureAwait(false);
                         Interlocked.Increment(ref _wakeups);
                     }
 
+                    _feedSleeping = false;
                     continue;
                 }
 
-                if (!_stream.Cursor)
+                if (_ring.Archive is { } archive && next <= newest && next < _ring.Oldest && _archived is not { Count: > 0 })
                 {
-                    next = ApplyBufferLimit(next, newest);
+                    // Older than the window on a broker node: read a batch from the stream before framing.
+                    _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, 256, _stop.Token).ConfigureAwait(false));
                 }
 
-                await DeliverAsync(next).ConfigureAwait(false);
+                if (next <= newest)
+                {
+                    if (!_stream.Cursor)
+                    {
+                        next = ApplyBufferLimit(next, newest);
+                    }
+
+                    next = FillBatch(next, newest);
+                }
+
+                if (_buffer.Frames > 0)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+
+                answerSent?.TrySetResult();
+                if (next != start)
+                {
+                    Volatile.Write(ref _next, next);
+                    continue;
+                }
+
+                if (answerSent is null && _ring.SleepUntilPublished(_wake, next))
+                {
+                    await _wake.WaitAsync().ConfigureAwait(false);
+                    Interlocked.Increment(ref _wakeups);
+                }
             }
         }
 #pragma warning disable CA1031 // Any send failure means the connection is gone; the session just ends.
@@ -287,6 +325,10 @@ internal sealed partial class ClientSession
             LogSendFailed(_logger, _client, e.Message);
             RequestClose(WebSocketCloseStatus.EndpointUnavailable, "");
             return;
+        }
+        finally
+        {
+            _buffer.Clear();
         }
 
         if (_connectionLost || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
@@ -366,137 +408,196 @@ internal sealed partial class ClientSession
         return match <= newest ? FeedStep.Deliver : FeedStep.Sleep;
     }
 
-    /// <summary>Sends message <paramref name="seq"/>, from the hot ring or the window, or reports it (and what follows up to the oldest retained) as missed.</summary>
-    private async ValueTask DeliverAsync(long seq)
+    /// <summary>
+    /// Frames the messages from <paramref name="next"/> on into the send buffer, up to <paramref name="newest"/>, about
+    /// <see cref="SendBuffer.BatchBytes"/> or <see cref="MaxBatchSeqs"/> seqs; returns the position after the last one
+    /// handled (sent, skipped by the filter, or reported missed).
+    /// </summary>
+    private long FillBatch(long next, long newest)
+    {
+        var last = Math.Min(newest, next + MaxBatchSeqs - 1);
+        if (last > next)
+        {
+            // Several messages: rent the batch's room at once instead of growing (and copying) it message by message.
+            _buffer.Reserve(SendBuffer.BatchBytes);
+        }
+
+        var first = next;
+        while (next <= last && _buffer.Length < SendBuffer.BatchBytes && !_stop.IsCancellationRequested)
+        {
+            // A session following its filter's feed jumps to the next seq its filter passed (see StepByFeed).
+            if (next != first && _feedFilter is not null && (StepByFeed(ref next, newest) == FeedStep.Sleep || next > last))
+            {
+                break;
+            }
+
+            var after = Deliver(next);
+            if (after == next)
+            {
+                break; // The batch is full, or the seq is to be read again on the next turn.
+            }
+
+            next = after;
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// Frames message <paramref name="seq"/>, from the hot ring or the window, or reports it (and what follows up to the
+    /// oldest retained) as missed. Returns the next position; <paramref name="seq"/> itself when the batch is full.
+    /// </summary>
+    private long Deliver(long seq)
     {
         var filter = Volatile.Read(ref _filter);
         if (_ring.TryGetHot(seq, out var message))
         {
             if (filter.Id >= 0 && !_filters!.Passes(filter, message, _format))
             {
-                Volatile.Write(ref _next, seq + 1);
-                return;
+                return seq + 1;
             }
 
-            await SendPendingGapAsync().ConfigureAwait(false);
-            var payload = message.GetBytes(_format);
+            // Back at the hot ring: the blocks decoded while reading the window are not needed any more.
+            _windowReader = null;
+            var payload = message.GetBytes(_format).Span;
+            var length = _stream.Cursor ? SendBuffer.LengthWithSeq(payload, seq) : payload.Length;
+            if (_buffer.Frames > 0 && _buffer.Length + SendBuffer.FrameLength(length) > SendBuffer.BatchBytes)
+            {
+                return seq; // The next batch starts with it.
+            }
+
+            AddPendingGap();
             if (_stream.Cursor)
             {
-                _buffer.WriteWithSeq(payload.Span, seq);
-                await SendBufferAsync().ConfigureAwait(false);
+                _buffer.AddFrameWithSeq(payload, seq);
             }
             else
             {
-                await SendAsync(payload, certificate: true).ConfigureAwait(false);
+                _buffer.AddFrame(payload);
             }
 
-            Volatile.Write(ref _next, seq + 1);
-            return;
+            CountSent(length);
+            return seq + 1;
         }
 
         if (filter.Id >= 0 && !PassesFromWindow(filter, seq))
         {
-            return;
+            return seq + 1;
         }
 
-        if (_ring.Window.TryWrite(seq, _format, _buffer))
+        if (_pendingGapFrom != 0 && _ring.Window.TryGetFlags(seq, out _))
+        {
+            // The gap notice goes first. (Should the window evict seq right now, the next notice covers it.)
+            AddPendingGap();
+        }
+
+        _buffer.BeginFrame();
+        var before = _buffer.Length;
+        _windowReader ??= new RetentionWindow.ReaderCache();
+        if (_ring.Window.TryWrite(seq, _format, _buffer, _windowReader))
         {
             if (_stream.Cursor)
             {
                 _buffer.AppendSeq(seq);
             }
 
-            if (_pendingGapFrom != 0)
-            {
-                // The gap notice goes first; the message waits in the buffer meanwhile.
-                var held = _buffer.Written.ToArray();
-                _buffer.Clear();
-                await SendPendingGapAsync().ConfigureAwait(false);
-                await SendAsync(held, certificate: true).ConfigureAwait(false);
-            }
-            else
-            {
-                await SendBufferAsync().ConfigureAwait(false);
-            }
-
-            Volatile.Write(ref _next, seq + 1);
-            return;
+            CountSent(_buffer.Length - before);
+            _buffer.EndFrame();
+            return seq + 1;
         }
 
-        // Neither holds it: older than the window. A broker node replays it from the stream.
-        if (_ring.Archive is { } archive && await DeliverFromArchiveAsync(archive, seq, filter).ConfigureAwait(false))
+        _buffer.CancelFrame();
+
+        // Neither holds it: older than the window. A broker node reads it from the stream (fetched by the write loop).
+        if (TryFrameArchived(seq, filter, out var afterArchived))
         {
-            return;
+            return afterArchived;
         }
 
         // It is older than everything retained (a reader only asks for published seqs).
-        var resume = Math.Max(_ring.Oldest, seq + 1);
-        await MissedAsync(seq, resume - 1).ConfigureAwait(false);
-        Volatile.Write(ref _next, resume);
+        var oldest = Math.Max(_ring.Oldest, seq + 1);
+        Missed(seq, oldest - 1);
+        return oldest;
+    }
+
+    private void CountSent(int payloadBytes)
+    {
+        _sentMessages++;
+        _sentBytes += payloadBytes;
     }
 
     /// <summary>
-    /// Sends a batch of messages from <paramref name="seq"/> on, read from the broker's stream (replay older than the
-    /// window); seqs the stream no longer holds are reported missed. False when the stream gave nothing. The dedup
+    /// Frames <paramref name="seq"/> from the messages the write loop read from the broker's stream (replay older than
+    /// the window); seqs the stream no longer holds are reported missed. False when none was read for it. The dedup
     /// verdict of a message that old is not known here: <c>dedup=cert</c> passes it (docs/scale-out.md).
     /// </summary>
-    private async ValueTask<bool> DeliverFromArchiveAsync(Certstream.Broker.BrokerArchive archive, long seq, ClientFilter filter)
+    private bool TryFrameArchived(long seq, ClientFilter filter, out long next)
     {
-        var batch = await archive.ReadAsync(seq, 256, _stop.Token).ConfigureAwait(false);
-        var delivered = false;
-        foreach (var (at, message) in batch)
+        next = seq;
+        var archived = _archived;
+        while (archived is { Count: > 0 } && archived.Peek().Seq < seq)
         {
-            if (at < seq || at >= _ring.Oldest)
-            {
-                break; // From here the window (or the hot ring) has it.
-            }
-
-            if (at > seq)
-            {
-                await MissedAsync(seq, at - 1).ConfigureAwait(false);
-            }
-
-            if (filter.Id < 0 || filter.Filter.Passes(message.Facts, isRepeatCopy: false))
-            {
-                var payload = message.GetBytes(_format);
-                if (_stream.Cursor)
-                {
-                    _buffer.WriteWithSeq(payload.Span, at);
-                    await SendBufferAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    await SendAsync(payload, certificate: true).ConfigureAwait(false);
-                }
-            }
-
-            Volatile.Write(ref _next, at + 1);
-            seq = at + 1;
-            delivered = true;
+            archived.Dequeue();
         }
 
-        return delivered;
+        if (archived is not { Count: > 0 })
+        {
+            return false;
+        }
+
+        var (at, message) = archived.Peek();
+        if (at > seq)
+        {
+            Missed(seq, at - 1);
+            next = at;
+            return true;
+        }
+
+        if (filter.Id >= 0 && !filter.Filter.Passes(message.Facts, isRepeatCopy: false))
+        {
+            archived.Dequeue();
+            next = seq + 1;
+            return true;
+        }
+
+        var payload = message.GetBytes(_format).Span;
+        var length = _stream.Cursor ? SendBuffer.LengthWithSeq(payload, seq) : payload.Length;
+        if (_buffer.Frames > 0 && _buffer.Length + SendBuffer.FrameLength(length) > SendBuffer.BatchBytes)
+        {
+            return true; // The next batch starts with it.
+        }
+
+        archived.Dequeue();
+        AddPendingGap();
+        if (_stream.Cursor)
+        {
+            _buffer.AddFrameWithSeq(payload, seq);
+        }
+        else
+        {
+            _buffer.AddFrame(payload);
+        }
+
+        CountSent(length);
+        next = seq + 1;
+        return true;
     }
 
     /// <summary>
     /// The filter for a seq read from the retention window, which keeps no message object: the window gives back the
     /// facts the filter stage decided the live message from (read from its stored lite JSON) and the dedup verdict, so
-    /// the session's filter decides the replayed seq exactly as it decided it live. False: the position has moved past it.
+    /// the session's filter decides the replayed seq exactly as it decided it live. False: the session skips it.
     /// </summary>
     private bool PassesFromWindow(ClientFilter filter, long seq)
     {
-        if (!_ring.Window.TryGetFacts(seq, out var facts, out var flags))
+        _windowReader ??= new RetentionWindow.ReaderCache();
+        if (!_ring.Window.TryGetFacts(seq, out var facts, out var flags, _windowReader))
         {
             return true; // Not retained: the caller reports it missed.
         }
 
         var passes = filter.Filter.Passes(facts, (flags & RetentionWindow.RepeatCopyFlag) != 0);
         _filters!.Count(passes, _format);
-        if (!passes)
-        {
-            Volatile.Write(ref _next, seq + 1);
-        }
-
         return passes;
     }
 
@@ -509,7 +610,11 @@ internal sealed partial class ClientSession
         var limit = _options.ClientQueueCapacity;
         if (newest - next + 1 <= limit)
         {
-            Interlocked.Exchange(ref _behindSince, 0);
+            if (_behindSince != 0)
+            {
+                Interlocked.Exchange(ref _behindSince, 0);
+            }
+
             return next;
         }
 
@@ -528,14 +633,11 @@ internal sealed partial class ClientSession
         return keepFrom;
     }
 
-    private async ValueTask MissedAsync(long from, long to)
+    private void Missed(long from, long to)
     {
         if (_stream.Cursor)
         {
-            GapMessage.Write(_buffer, from, to);
-            await SendAsync(_buffer.Written, certificate: false).ConfigureAwait(false);
-            _buffer.Clear();
-            _counters.AddGap(to - from + 1);
+            AddGapFrame(from, to);
             if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect)
             {
                 LogTooSlow(_logger, _client, to - from + 1);
@@ -566,39 +668,60 @@ internal sealed partial class ClientSession
         }
     }
 
-    private async ValueTask SendPendingGapAsync()
+    private void AddPendingGap()
     {
         if (_pendingGapFrom == 0)
         {
             return;
         }
 
-        GapMessage.Write(_buffer, _pendingGapFrom, _pendingGapTo);
-        _counters.AddGap(_pendingGapTo - _pendingGapFrom + 1);
+        AddGapFrame(_pendingGapFrom, _pendingGapTo);
         _pendingGapFrom = 0;
         _pendingGapTo = 0;
-        await SendBufferAsync(certificate: false).ConfigureAwait(false);
     }
 
-    private async ValueTask SendBufferAsync(bool certificate = true)
+    private void AddGapFrame(long from, long to)
+    {
+        _buffer.BeginFrame();
+        GapMessage.Write(_buffer, from, to);
+        _buffer.EndFrame();
+        _counters.AddGap(to - from + 1);
+    }
+
+    /// <summary>
+    /// Sends the frames in the buffer: one write (and one flush) of all of them to the connection, or, when the WebSocket
+    /// compresses (permessage-deflate), one message at a time through it.
+    /// </summary>
+    private async ValueTask FlushAsync()
     {
         try
         {
-            await SendAsync(_buffer.Written, certificate).ConfigureAwait(false);
+            if (_frames is not null)
+            {
+                // No token: cancelling a send aborts the socket. A stuck send is ended by the abort timer.
+                await _frames.WriteAsync(_buffer.Written, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                var offset = 0;
+                while (offset < _buffer.Length)
+                {
+                    var payload = _buffer.NextPayload(ref offset);
+                    await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            if (_sentMessages > 0)
+            {
+                // Once per write, not per message: every client of the stream shares these counters.
+                _counters.AddSent(_sentMessages, _sentBytes);
+            }
         }
         finally
         {
+            _sentMessages = 0;
+            _sentBytes = 0;
             _buffer.Clear();
-        }
-    }
-
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> payload, bool certificate)
-    {
-        // No token: cancelling a send aborts the socket. A stuck send is ended by the abort timer.
-        await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-        if (certificate)
-        {
-            _counters.AddSent(1, payload.Length);
         }
     }
 

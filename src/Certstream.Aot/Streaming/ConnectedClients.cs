@@ -48,10 +48,12 @@ internal sealed class ConnectedClients
 
     /// <summary>
     /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
-    /// (see <see cref="ActivityTrackingStream"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
+    /// (see <see cref="ClientConnection"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
     /// </summary>
     /// <param name="filter">The filter the client connected with (<see cref="StreamFilter.None"/>: the whole stream).</param>
-    internal async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null)
+    /// <param name="frames">The upgraded connection under <paramref name="socket"/>, where the session writes its data frames
+    /// itself (several per write); null: every message goes through <paramref name="socket"/> (permessage-deflate).</param>
+    internal async Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
@@ -68,7 +70,8 @@ internal sealed class ConnectedClients
             new DropReporter(_logger, client, format.ToString(), _options.DropLogInterval),
             _logger,
             client,
-            _broadcaster.FilterStage);
+            _broadcaster.FilterStage,
+            frames);
         session.ReplaceFilter(filter ?? StreamFilter.None);
         _sessions.TryAdd(session, 0);
         EnsureSupervision(heartbeatInterval);

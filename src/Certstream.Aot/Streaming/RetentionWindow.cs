@@ -191,10 +191,12 @@ internal sealed class RetentionWindow
     /// Writes the bytes the live stream sent for <paramref name="seq"/> in <paramref name="format"/> (without
     /// <c>seq</c>); false when it is not retained (evicted, or not appended yet). Any thread.
     /// </summary>
-    public bool TryWrite(long seq, StreamFormat format, IBufferWriter<byte> destination)
+    /// <param name="reader">The caller's own memory of the blocks it decoded last (null: only the shared few): a reader that
+    /// goes message by message then decodes each block once, however many other readers evict the shared ones.</param>
+    public bool TryWrite(long seq, StreamFormat format, IBufferWriter<byte> destination, ReaderCache? reader = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return TryWriteRange(seq, 1, format, destination, stackalloc int[1]) == 1;
+        return TryWriteRange(seq, 1, format, destination, stackalloc int[1], reader) == 1;
     }
 
     /// <summary>
@@ -203,7 +205,7 @@ internal sealed class RetentionWindow
     /// how many (0 when <paramref name="fromSeq"/> is not retained; fewer than asked at the newest message or at
     /// the end of a block, so loop). One block lookup and at most one decompression per call: the fast way to replay.
     /// </summary>
-    public int TryWriteRange(long fromSeq, int maxCount, StreamFormat format, IBufferWriter<byte> destination, Span<int> lengths)
+    public int TryWriteRange(long fromSeq, int maxCount, StreamFormat format, IBufferWriter<byte> destination, Span<int> lengths, ReaderCache? reader = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
         maxCount = Math.Min(maxCount, lengths.Length);
@@ -233,8 +235,8 @@ internal sealed class RetentionWindow
             sealedParts = Volatile.Read(ref block.SealedParts)!;
         }
 
-        var texts = Decode(sealedParts, der: false);
-        var ders = format == StreamFormat.Full && sealedParts.DerStart[^1] > 0 ? Decode(sealedParts, der: true) : [];
+        var texts = Decode(sealedParts, der: false, reader);
+        var ders = format == StreamFormat.Full && sealedParts.DerStart[^1] > 0 ? Decode(sealedParts, der: true, reader) : [];
         for (var k = 0; k < count; k++)
         {
             var i = first + k;
@@ -263,7 +265,7 @@ internal sealed class RetentionWindow
     /// What the filters decided <paramref name="seq"/> from when it was published (read back from its lite JSON, so
     /// the same as <see cref="CertificateMessage.Facts"/>), and its flags; false when it is not retained. Any thread.
     /// </summary>
-    public bool TryGetFacts(long seq, out CertificateFacts facts, out byte flags)
+    public bool TryGetFacts(long seq, out CertificateFacts facts, out byte flags, ReaderCache? reader = null)
     {
         facts = CertificateFacts.None;
         flags = 0;
@@ -290,7 +292,7 @@ internal sealed class RetentionWindow
 
         // Sealed meanwhile: the sealed parts were published before the hot arrays were dropped.
         sealedParts ??= Volatile.Read(ref block.SealedParts)!;
-        var texts = Decode(sealedParts, der: false);
+        var texts = Decode(sealedParts, der: false, reader);
         facts = CertificateFacts.FromLite(texts.AsSpan(sealedParts.TextStart[i], sealedParts.TextStart[i + 1] - sealedParts.TextStart[i]), logOperator);
         return true;
     }
@@ -457,23 +459,61 @@ internal sealed class RetentionWindow
         return member;
     }
 
-    private byte[] Decode(SealedParts sealedParts, bool der)
+    private byte[] Decode(SealedParts sealedParts, bool der, ReaderCache? reader)
+    {
+        if ((der ? reader?.Der : reader?.Text) is DecodedStream own && ReferenceEquals(own.Source, sealedParts))
+        {
+            return own.Data;
+        }
+
+        var decoded = FindDecoded(sealedParts, der);
+        if (decoded is null)
+        {
+            var data = GC.AllocateUninitializedArray<byte>(der ? sealedParts.DerStart[^1] : sealedParts.TextStart[^1]);
+            _codec.Decompress(der ? sealedParts.Der : sealedParts.Text, data);
+            decoded = new DecodedStream(sealedParts, der, data);
+            var slot = (int)((uint)Interlocked.Increment(ref _nextDecodedSlot) % DecodedSlots);
+            var old = Interlocked.Exchange(ref _decoded[slot], decoded);
+            Interlocked.Add(ref _decodedBytes, decoded.Bytes - (old?.Bytes ?? 0));
+        }
+
+        if (reader is not null)
+        {
+            if (der)
+            {
+                reader.Der = decoded;
+            }
+            else
+            {
+                reader.Text = decoded;
+            }
+        }
+
+        return decoded.Data;
+    }
+
+    private DecodedStream? FindDecoded(SealedParts sealedParts, bool der)
     {
         foreach (var candidate in _decoded)
         {
             if (candidate is not null && ReferenceEquals(candidate.Source, sealedParts) && candidate.IsDer == der)
             {
-                return candidate.Data;
+                return candidate;
             }
         }
 
-        var data = GC.AllocateUninitializedArray<byte>(der ? sealedParts.DerStart[^1] : sealedParts.TextStart[^1]);
-        _codec.Decompress(der ? sealedParts.Der : sealedParts.Text, data);
-        var decoded = new DecodedStream(sealedParts, der, data);
-        var slot = (int)((uint)Interlocked.Increment(ref _nextDecodedSlot) % DecodedSlots);
-        var old = Interlocked.Exchange(ref _decoded[slot], decoded);
-        Interlocked.Add(ref _decodedBytes, decoded.Bytes - (old?.Bytes ?? 0));
-        return data;
+        return null;
+    }
+
+    /// <summary>
+    /// The blocks one reader decoded last (see <see cref="TryWrite"/>). Holds them until the reader moves to another block
+    /// or drops the cache (a session does when it is back at the hot ring): one block's text and DER per replaying reader.
+    /// </summary>
+    internal sealed class ReaderCache
+    {
+        // DecodedStream, typed loosely because that type is the window's own.
+        internal object? Text;
+        internal object? Der;
     }
 
     /// <summary>Seqs map to ring slots from <see cref="BaseSeq"/>, the first seq appended since the window (re)started.</summary>

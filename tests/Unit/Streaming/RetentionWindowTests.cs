@@ -85,6 +85,54 @@ public class RetentionWindowTests
     }
 
     [Fact]
+    public void A_reader_with_its_own_cache_decodes_each_block_once_however_many_other_readers_evict_the_shared_ones()
+    {
+        var codec = new CountingCodec();
+        var window = new RetentionWindow(100_000, 1L << 30, codec: codec);
+        const int blocks = 20;
+        for (var seq = 1; seq <= (blocks * RetentionWindow.BlockMessages) + 1; seq++)
+        {
+            window.Append(seq, new CertificateMessage(f => Encoding.UTF8.GetBytes($"{{\"f\":\"{f}\",\"i\":{seq}}}")));
+        }
+
+        // One reader walks the sealed blocks message by message; after each message, 19 others read one message each
+        // from the other blocks, more blocks than the window's shared decoded slots.
+        var reader = new RetentionWindow.ReaderCache();
+        var destination = new ArrayBufferWriter<byte>();
+        var ownDecodes = 0;
+        for (var seq = 1L; seq <= blocks * RetentionWindow.BlockMessages; seq++)
+        {
+            var before = codec.Decompressions;
+            destination.ResetWrittenCount();
+            Assert.True(window.TryWrite(seq, StreamFormat.Lite, destination, reader));
+            Assert.Equal($"{{\"f\":\"Lite\",\"i\":{seq}}}", Encoding.UTF8.GetString(destination.WrittenSpan));
+            ownDecodes += codec.Decompressions - before;
+            for (var other = 1; other < blocks; other++)
+            {
+                var otherSeq = ((seq + (other * RetentionWindow.BlockMessages)) % (blocks * RetentionWindow.BlockMessages)) + 1;
+                Assert.True(window.TryWrite(otherSeq, StreamFormat.Lite, new ArrayBufferWriter<byte>()));
+            }
+        }
+
+        Assert.Equal(blocks, ownDecodes);
+    }
+
+    private sealed class CountingCodec : BlockCodec
+    {
+        public int Decompressions;
+
+        public override string Name => "counting";
+
+        public override byte[] Compress(ReadOnlySpan<byte> source) => BlockCodec.None.Compress(source);
+
+        public override void Decompress(byte[] compressed, Span<byte> destination)
+        {
+            Decompressions++;
+            BlockCodec.None.Decompress(compressed, destination);
+        }
+    }
+
+    [Fact]
     public void Empty_window_and_seqs_outside_it_read_false()
     {
         var window = new RetentionWindow(100, 64L << 20);

@@ -11,8 +11,8 @@ public sealed class SeqSuffixTests
     public void Seq_becomes_the_last_top_level_key_of_a_certificate_update()
     {
         var buffer = new SendBuffer();
-        buffer.WriteWithSeq("{\"data\":{\"cert_index\":5,\"x\":{}},\"message_type\":\"certificate_update\"}"u8, 123);
-        Assert.Equal("{\"data\":{\"cert_index\":5,\"x\":{}},\"message_type\":\"certificate_update\",\"seq\":123}", Encoding.UTF8.GetString(buffer.Written.Span));
+        buffer.AddFrameWithSeq("{\"data\":{\"cert_index\":5,\"x\":{}},\"message_type\":\"certificate_update\"}"u8, 123);
+        Assert.Equal("{\"data\":{\"cert_index\":5,\"x\":{}},\"message_type\":\"certificate_update\",\"seq\":123}", OnlyPayload(buffer));
         buffer.Clear();
     }
 
@@ -20,9 +20,11 @@ public sealed class SeqSuffixTests
     public void Seq_is_appended_in_place_to_a_message_read_from_the_window()
     {
         var buffer = new SendBuffer();
+        buffer.BeginFrame();
         buffer.Write("{\"data\":[\"a.example\",\"b.example\"],\"message_type\":\"dns_entries\"}"u8);
         buffer.AppendSeq(9_007_199_254_740_993);
-        Assert.Equal("{\"data\":[\"a.example\",\"b.example\"],\"message_type\":\"dns_entries\",\"seq\":9007199254740993}", Encoding.UTF8.GetString(buffer.Written.Span));
+        buffer.EndFrame();
+        Assert.Equal("{\"data\":[\"a.example\",\"b.example\"],\"message_type\":\"dns_entries\",\"seq\":9007199254740993}", OnlyPayload(buffer));
         buffer.Clear();
         Assert.Equal(0, buffer.Length);
     }
@@ -33,5 +35,13 @@ public sealed class SeqSuffixTests
         var buffer = new ArrayBufferWriter<byte>();
         GapMessage.Write(buffer, 11, 40);
         Assert.Equal("{\"message_type\":\"gap\",\"from\":11,\"to\":40,\"missed\":30}", Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    private static string OnlyPayload(SendBuffer buffer)
+    {
+        var offset = 0;
+        var payload = buffer.NextPayload(ref offset);
+        Assert.Equal(buffer.Length, offset);
+        return Encoding.UTF8.GetString(payload.Span);
     }
 }

@@ -3,9 +3,10 @@ using Certstream.Messages;
 namespace Certstream.Streaming.Filtering;
 
 /// <summary>
-/// The filter stage at the ordering point: for each published message, before it gets its seq and any session sees it,
-/// the dedup verdict and one evaluation of every filter in use, both stored on the message (so every session, however
-/// far behind, sees the same verdict). A session then asks <see cref="Passes"/>: a binary search in the message's
+/// The filter stage at the ordering point: for each message, before any session can read it, the dedup verdict and one
+/// evaluation of every filter in use, both stored on the message (so every session, however far behind, sees the same
+/// verdict), and its seq appended to the <see cref="FilterFeed"/> of every filter it passes (the sessions of a filter
+/// follow its feed). A session stepping seq by seq asks <see cref="Passes"/>: a binary search in the message's
 /// passing ids.
 /// </summary>
 /// <remarks>

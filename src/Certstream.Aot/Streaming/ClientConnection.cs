@@ -1,16 +1,19 @@
 namespace Certstream.Streaming;
 
 /// <summary>
-/// Wraps the raw upgraded connection and marks the client alive whenever any bytes arrive: a data frame,
-/// a ping, a pong, a close. The WebSocket implementation consumes control frames internally, so this is
-/// the only place "any frame from the client counts as alive" can be observed.
+/// The raw upgraded connection of one WebSocket client, under the runtime's WebSocket. It marks the client alive whenever
+/// any bytes arrive (a data frame, a ping, a pong, a close: the WebSocket implementation consumes control frames
+/// internally, so this is the only place "any frame from the client counts as alive" can be observed), and it serializes
+/// writes: the session writes its data frames here itself, several per write (<see cref="SendBuffer"/>), while the
+/// WebSocket still writes pings, pongs and the close frame, and two writes must never interleave on the wire.
 /// </summary>
-internal sealed class ActivityTrackingStream : Stream
+internal sealed class ClientConnection : Stream
 {
     private readonly Stream _inner;
     private readonly ClientActivity _activity;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    public ActivityTrackingStream(Stream inner, ClientActivity activity)
+    public ClientConnection(Stream inner, ClientActivity activity)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(activity);
@@ -57,13 +60,35 @@ internal sealed class ActivityTrackingStream : Stream
         return read;
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _inner.WriteAsync(buffer, cancellationToken);
+    /// <summary>One write of whole frames (Kestrel's upgraded stream flushes each write), never interleaved with another.</summary>
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _inner.WriteAsync(buffer, offset, count, cancellationToken);
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        _writeLock.Wait();
+        try
+        {
+            _inner.Write(buffer, offset, count);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
 
@@ -77,6 +102,7 @@ internal sealed class ActivityTrackingStream : Stream
     {
         if (disposing)
         {
+            // Not the write lock: a write in progress fails on the disposed stream and releases it itself.
             _inner.Dispose();
         }
 
