@@ -30,7 +30,7 @@ internal sealed class BrokerArchive(BrokerConnection broker)
                 _broker.Options.Stream,
                 new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = (ulong)Math.Max(1, fromSeq) },
                 timeout.Token).ConfigureAwait(false);
-            await foreach (var message in consumer.FetchNoWaitAsync(new NatsJSFetchOpts { MaxMsgs = max }, NatsRawSerializer<byte[]>.Default, timeout.Token).ConfigureAwait(false))
+            await foreach (var message in consumer.FetchAsync(new NatsJSFetchOpts { MaxMsgs = max, Expires = TimeSpan.FromSeconds(2) }, NatsRawSerializer<byte[]>.Default, timeout.Token).ConfigureAwait(false))
             {
                 var seq = (long)(message.Metadata?.Sequence.Stream ?? 0);
                 if (seq == 0 || message.Data is not { } data)

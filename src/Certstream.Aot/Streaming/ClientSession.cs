@@ -285,7 +285,7 @@ internal sealed partial class ClientSession
                 if (_ring.Archive is { } archive && next <= newest && next < _ring.Oldest && _archived is not { Count: > 0 })
                 {
                     // Older than the window on a broker node: read a batch from the stream before framing.
-                    _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, 256, _stop.Token).ConfigureAwait(false));
+                    _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), _stop.Token).ConfigureAwait(false));
                 }
 
                 if (next <= newest)
@@ -542,7 +542,13 @@ internal sealed partial class ClientSession
 
         if (archived is not { Count: > 0 })
         {
-            return false;
+            if (_ring.Archive is null)
+            {
+                return false;
+            }
+
+            // Fell out of the window since the write loop looked: the next turn reads it from the stream.
+            return true;
         }
 
         var (at, message) = archived.Peek();

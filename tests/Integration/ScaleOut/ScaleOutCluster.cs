@@ -63,7 +63,7 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Assert.Fail($"{e.Message}\n{Describe()}");
+            Assert.Fail($"{e.Message}\n{Describe()}\n--- clients ---\n{string.Join("\n", Clients.Select(c => $"{Received.CertificateCount(c)} certificates, others: {string.Join(" ", Received.Others(c).Take(3))}"))}");
         }
     }
 
@@ -78,6 +78,9 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
             await ingest.Process.WaitForOutputAsync($"'{log.Name}' log: watching", 30);
         }
     }
+
+    /// <summary>Clients to describe when a wait fails.</summary>
+    public List<Certstream.Tests.Integration.EndToEnd.StreamRecorder> Clients { get; } = [];
 
     public Node NodeNamed(string name) => _nodes.Single(n => n.Name == name);
 

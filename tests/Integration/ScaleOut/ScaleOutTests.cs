@@ -86,11 +86,13 @@ public sealed class ScaleOutTests
         await using var cluster = await ScaleOutCluster.StartAsync(Logs());
         var edge = await cluster.StartNodeAsync("edge", "edge", ["replay:", "  max_messages: 100"]);
         await using var live = await edge.SubscribeAsync();
+        cluster.Clients.Add(live);
         await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
         cluster.Fake["rfc"].SetTreeSize(RfcSize);
         cluster.Fake["tiled"].SetTreeSize(TiledSize);
         const int total = RfcSize + TiledSize;
         await cluster.WaitAsync(() => Received.CertificateCount(live) >= total, "every entry at the edge");
+        Assert.Empty(Received.Others(live));
 
         // The edge keeps about 100 messages: seqs 6 on are read from JetStream, then from its window.
         await using var replaying = await edge.SubscribeAsync("/full-stream?since=5");
