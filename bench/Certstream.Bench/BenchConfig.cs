@@ -11,7 +11,8 @@ internal sealed class BenchConfig : IDisposable
 {
     /// <param name="serverDefaults">Leave log level and recovery at the server's defaults (the firehose runs the default config).</param>
     /// <param name="metrics">Serve Prometheus metrics on the WebSocket port (<c>/metrics</c>).</param>
-    public BenchConfig(int port, string? logListUrl = null, double pollSeconds = 5, IEnumerable<(FakeLog Log, long Index)>? resume = null, bool serverDefaults = false, bool metrics = false)
+    /// <param name="extraYaml">Top-level YAML appended as it is (e.g. a <c>nats:</c> section).</param>
+    public BenchConfig(int port, string? logListUrl = null, double pollSeconds = 5, IEnumerable<(FakeLog Log, long Index)>? resume = null, bool serverDefaults = false, bool metrics = false, string? extraYaml = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("certstream-bench-").FullName;
         if (logListUrl is null)
@@ -64,6 +65,7 @@ internal sealed class BenchConfig : IDisposable
             yaml.AppendLine(CultureInfo.InvariantCulture, $"  listen_port: {(port == 0 ? 8080 : port)}");
         }
 
+        yaml.Append(extraYaml);
         File.WriteAllText(ConfigPath, yaml.ToString());
     }
 

@@ -34,6 +34,7 @@ internal static class FirehoseBench
         var (filtered, regex) = (0, 0);
         var runs = 1;
         var publish = false;
+        var nats = false;
         string? binary = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -50,39 +51,54 @@ internal static class FirehoseBench
                 case "--regex": regex = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--publish": publish = true; break;
+                case "--nats": nats = true; break;
                 case "--binary": binary = Path.GetFullPath(args[++i]); break;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--filtered 0] [--regex 0] [--runs 1] [--publish | --binary PATH]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--filtered 0] [--regex 0] [--runs 1] [--nats] [--publish | --binary PATH]");
                     return 2;
             }
         }
 
         binary ??= AotBench.EnsurePublished(publish);
         Console.WriteLine($"server {binary}");
-        Console.WriteLine($"{Environment.ProcessorCount} cores, load average {LoadAverage.Before}; firehose: {rate:0} entries/s over 40 logs, {lite} lite + {full} full + {domains} domains-only clients, {filtered} clients with 100 domain patterns + {regex} with a regex, {warmup:0} s warm-up, {seconds:0} s measured, {runs} run(s)");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, load average {LoadAverage.Before}; firehose: {rate:0} entries/s over 40 logs, {lite} lite + {full} full + {domains} domains-only clients, {filtered} clients with 100 domain patterns + {regex} with a regex, {warmup:0} s warm-up, {seconds:0} s measured, {runs} run(s){(nats ? "; scale-out: one ingest node -> nats-server (JetStream) -> one edge node, the clients on the edge" : "")}");
         var figures = new Figures();
         var total = Stopwatch.StartNew();
         var details = new StringBuilder();
         for (var run = 1; run <= runs; run++)
         {
             Console.WriteLine($"[firehose run {run}]");
-            details.Append(await RunOnceAsync(binary, figures, rate, warmup, seconds, lite, full, domains, sample, filtered, regex).ConfigureAwait(false));
+            details.Append(await RunOnceAsync(binary, figures, rate, warmup, seconds, lite, full, domains, sample, filtered, regex, nats).ConfigureAwait(false));
         }
 
         var table = ResultsTable.Render(figures.All, total.Elapsed);
         var text = table + Environment.NewLine + details;
         Console.WriteLine();
         Console.WriteLine(text);
-        Console.WriteLine($"written to {ResultsTable.Write(text, "firehose-latest.md")}");
+        Console.WriteLine($"written to {ResultsTable.Write(text, nats ? "firehose-nats-latest.md" : "firehose-latest.md")}");
         return 0;
     }
 
-    private static async Task<string> RunOnceAsync(string binary, Figures figures, double rate, double warmup, double seconds, int lite, int full, int domains, int sample, int filtered, int regex)
+    private static async Task<string> RunOnceAsync(string binary, Figures figures, double rate, double warmup, double seconds, int lite, int full, int domains, int sample, int filtered, int regex, bool nats)
     {
         var specs = FirehoseLogs.Landscape(rate);
         await using var logs = await FirehoseLogs.StartAsync(specs).ConfigureAwait(false);
+
+        // Scale-out: the clients' server is an edge; an ingest node follows the logs and publishes to nats-server.
+        await using var broker = nats ? await Certstream.Tests.Support.Nats.NatsServer.StartAsync().ConfigureAwait(false) : null;
+        var ingestPort = BenchConfig.FreePort();
+        using var ingestConfig = broker is null ? null : new BenchConfig(ingestPort, logs.Server.LogListUrl.ToString(), pollSeconds: 1, serverDefaults: true,
+            extraYaml: $"nats:\n  url: \"{broker.Url}\"\n  role: ingest\n");
+        using var ingest = ingestConfig is null ? null : AotBench.Start(binary, ingestConfig, _ => { });
+        if (ingest is not null)
+        {
+            await AotBench.WaitListeningAsync(ingest, ingestPort, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+
+        using var ingestHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ingestPort}/"), Timeout = TimeSpan.FromSeconds(10) };
         var port = BenchConfig.FreePort();
-        using var config = new BenchConfig(port, logs.Server.LogListUrl.ToString(), pollSeconds: 1, serverDefaults: true, metrics: true);
+        using var config = new BenchConfig(port, logs.Server.LogListUrl.ToString(), pollSeconds: 1, serverDefaults: true, metrics: true,
+            extraYaml: broker is null ? null : $"nats:\n  url: \"{broker.Url}\"\n  role: edge\n");
         var tooSlow = 0;
         using var server = AotBench.Start(binary, config, line =>
         {
@@ -92,6 +108,7 @@ internal static class FirehoseBench
             }
         });
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+        var logsHttp = ingest is null ? http : ingestHttp;
         Process? clients = null;
         try
         {
@@ -109,8 +126,9 @@ internal static class FirehoseBench
             await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
 
             var start = logs.Pause();
-            var settle = await QuietAsync(http, clients, start).ConfigureAwait(false);
+            var settle = await QuietAsync(http, logsHttp, clients, start).ConfigureAwait(false);
             var before = await StatsAsync(http).ConfigureAwait(false);
+            var logsBefore = await StatsAsync(logsHttp).ConfigureAwait(false);
             var stageBefore = await FilterStageAsync(http).ConfigureAwait(false);
             var slowBefore = Volatile.Read(ref tooSlow);
             await SendAsync(clients, "GO").ConfigureAwait(false);
@@ -118,14 +136,17 @@ internal static class FirehoseBench
 
             var requestsFrom = DateTimeOffset.UtcNow;
             var cpu0 = CpuSample.Take(server, clients);
+            var extra0 = ExtraCpu(ingest, broker);
             logs.Grow();
             await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
             var end = logs.Pause();
             var cpu1 = CpuSample.Take(server, clients);
-            var drain = await QuietAsync(http, clients, end).ConfigureAwait(false);
+            var extra1 = ExtraCpu(ingest, broker);
+            var drain = await QuietAsync(http, logsHttp, clients, end).ConfigureAwait(false);
             var cpu2 = CpuSample.Take(server, clients);
             var requestsTo = DateTimeOffset.UtcNow;
             var after = await StatsAsync(http).ConfigureAwait(false);
+            var logsAfter = await StatsAsync(logsHttp).ConfigureAwait(false);
             var stageAfter = await FilterStageAsync(http).ConfigureAwait(false);
             var rss = AotBench.RssMegabytes(server.Id);
             var peakRss = AotBench.RssMegabytes(server.Id, "VmHWM:");
@@ -139,6 +160,18 @@ internal static class FirehoseBench
             figures.ServerCore.Add(100 * (cpu1.Server - cpu0.Server) / window, "while the logs grew");
             figures.ServerPerThousand.Add(1000 * (cpu2.Server - cpu0.Server) / entries, "from the window's start until all was delivered");
             figures.Rss.Add(rss, string.Create(CultureInfo.InvariantCulture, $"peak {peakRss:0.0} MB"));
+            if (ingest is not null && broker?.Process is { } natsProcess)
+            {
+                var window0 = (cpu1.At - cpu0.At).TotalSeconds;
+                figures.IngestCore.Add(100 * (extra1.Ingest - extra0.Ingest) / window0, string.Create(CultureInfo.InvariantCulture,
+                    $"{1000 * (extra1.Ingest - extra0.Ingest) / Math.Max(1, end.Zip(start, (e, s) => e - s).Sum()):0.000} CPU-s per 1,000 entries; RSS {AotBench.RssMegabytes(ingest.Id):0.0} MB (peak {AotBench.RssMegabytes(ingest.Id, "VmHWM:"):0.0})"));
+                figures.NatsCore.Add(100 * (extra1.Nats - extra0.Nats) / window0, string.Create(CultureInfo.InvariantCulture,
+                    $"{1000 * (extra1.Nats - extra0.Nats) / Math.Max(1, end.Zip(start, (e, s) => e - s).Sum()):0.000} CPU-s per 1,000 entries; RSS {AotBench.RssMegabytes(natsProcess.Id):0.0} MB (peak {AotBench.RssMegabytes(natsProcess.Id, "VmHWM:"):0.0})"));
+                var published = (logsAfter.Nats?.MessagesPublished ?? 0) - (logsBefore.Nats?.MessagesPublished ?? 0);
+                var bytes = StreamBytes(broker);
+                figures.IntoNats.Add(published / window0, string.Create(CultureInfo.InvariantCulture,
+                    $"stream holds {bytes.Messages:N0} messages in {bytes.Bytes / 1048576.0:0.0} MiB: {(bytes.Messages == 0 ? 0 : bytes.Bytes / bytes.Messages):0} bytes/message, so {published / window0 * (bytes.Messages == 0 ? 0 : bytes.Bytes / bytes.Messages) / 1048576.0:0.00} MiB/s into NATS"));
+            }
 
             foreach (var (stream, figure, name) in new[] { ("lite", figures.LostLite, "lite"), ("full", figures.LostFull, "full"), ("domains", figures.LostDomains, "domain") })
             {
@@ -175,7 +208,7 @@ internal static class FirehoseBench
                 }
             }
 
-            var requests = RequestTable.Build(specs, logs.Server.Requests.Snapshot(), requestsFrom, requestsTo, start, end, after.Logs);
+            var requests = RequestTable.Build(specs, logs.Server.Requests.Snapshot(), requestsFrom, requestsTo, start, end, logsAfter.Logs);
             figures.RequestsWorst.Add(requests.WorstRatio, requests.WorstNote);
             figures.RequestsTotal.Add(requests.TotalRatio, requests.TotalNote);
             figures.FakeLogsCore.Add(100 * (cpu1.Self - cpu0.Self) / window, "the bench process: 40 fake logs, growth");
@@ -198,11 +231,39 @@ internal static class FirehoseBench
             }
 
             await AotBench.StopAsync(server).ConfigureAwait(false);
+            if (ingest is not null)
+            {
+                await AotBench.StopAsync(ingest).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static (double Ingest, double Nats) ExtraCpu(Process? ingest, Certstream.Tests.Support.Nats.NatsServer? broker)
+    {
+        ingest?.Refresh();
+        var natsProcess = broker?.Process;
+        natsProcess?.Refresh();
+        return (ingest?.TotalProcessorTime.TotalSeconds ?? 0, natsProcess?.TotalProcessorTime.TotalSeconds ?? 0);
+    }
+
+    /// <summary>Messages and bytes the stream holds (JetStream's own count, headers and subjects included).</summary>
+    private static (double Messages, double Bytes) StreamBytes(Certstream.Tests.Support.Nats.NatsServer broker)
+    {
+        var nats = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = broker.Url });
+        try
+        {
+            var js = new NATS.Client.JetStream.NatsJSContext(nats);
+            var stream = js.GetStreamAsync("CERTSTREAM").AsTask().GetAwaiter().GetResult();
+            return (stream.Info.State.Messages, stream.Info.State.Bytes);
+        }
+        finally
+        {
+            nats.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 
     /// <summary>Waits until the server delivered every entry up to <paramref name="sizes"/> and the clients' counts stopped moving.</summary>
-    private static async Task<TimeSpan> QuietAsync(HttpClient http, Process clients, long[] sizes)
+    private static async Task<TimeSpan> QuietAsync(HttpClient http, HttpClient logsHttp, Process clients, long[] sizes)
     {
         var watch = Stopwatch.StartNew();
         var target = sizes.Sum();
@@ -214,8 +275,13 @@ internal static class FirehoseBench
             }
 
             var stats = await StatsAsync(http).ConfigureAwait(false);
-            var next = stats.Logs.Sum(l => l.NextIndex ?? 0);
-            if (next >= target && stats.Totals.PublishQueue == 0 && stats.Streams.All(s => s.Queued == 0))
+            var logStats = ReferenceEquals(http, logsHttp) ? stats : await StatsAsync(logsHttp).ConfigureAwait(false);
+            var next = logStats.Logs.Sum(l => l.NextIndex ?? 0);
+
+            // Scale-out: the ingest's publishes are acknowledged and the edge has read as far as the ingest node.
+            var through = logStats.Nats is not { } ingestNats
+                || (ingestNats.PublishesInFlight == 0 && stats.Nats is { } edgeNats && edgeNats.LastSeq >= ingestNats.LastSeq);
+            if (next >= target && through && stats.Totals.PublishQueue == 0 && stats.Streams.All(s => s.Queued == 0))
             {
                 break;
             }
@@ -352,12 +418,18 @@ internal static class FirehoseBench
 
         public Figure ClientsCore { get; } = new("clients CPU, % of one core", "report", "%", null);
 
+        public Figure IngestCore { get; } = new("ingest node CPU, % of one core (scale-out)", "report", "%", null);
+
+        public Figure NatsCore { get; } = new("nats-server CPU, % of one core (scale-out)", "report", "%", null);
+
+        public Figure IntoNats { get; } = new("messages/s into NATS (scale-out)", "report", "", null);
+
         public Figure Machine { get; } = new("machine busy, % of all cores", "< 100", "%", v => v < 100);
 
         public IReadOnlyList<Figure> All =>
         [
             Entries, ServerCore, ServerPerThousand, Rss, FilterStage, LostLite, LostFull, LostDomains, Drops, LatencyLiteP50, LatencyLiteP99,
-            LatencyFullP50, LatencyFullP99, RequestsTotal, RequestsWorst, FakeLogsCore, ClientsCore, Machine,
+            LatencyFullP50, LatencyFullP99, RequestsTotal, RequestsWorst, FakeLogsCore, ClientsCore, IngestCore, NatsCore, IntoNats, Machine,
         ];
     }
 

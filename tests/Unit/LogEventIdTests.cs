@@ -7,7 +7,7 @@ namespace Certstream.Tests.Unit;
 /// <summary>
 /// Every log message has an explicit event id, unique across the app, so log pipelines can filter and alert on it
 /// across releases. Ids go by folder: LogList 1xx, Watching 2xx, Pipeline 3xx, Streaming 4xx, Http 5xx,
-/// Hosting 6xx, Operations 7xx; a new message takes the next free id of its folder, and an id is never reused.
+/// Hosting 6xx, Operations 7xx, Broker 8xx; a new message takes the next free id of its folder, and an id is never reused.
 /// </summary>
 public class LogEventIdTests
 {

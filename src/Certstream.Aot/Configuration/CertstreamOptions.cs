@@ -22,4 +22,8 @@ internal sealed class CertstreamOptions
     /// <summary>Ours: the retention window for cursor clients (replay, catch-up).</summary>
     [ConfigurationKeyName("replay")]
     public ReplayOptions Replay { get; set; } = new();
+
+    /// <summary>Ours: scale-out on NATS JetStream (docs/scale-out.md); no url: standalone.</summary>
+    [ConfigurationKeyName("nats")]
+    public NatsOptions Nats { get; set; } = new();
 }

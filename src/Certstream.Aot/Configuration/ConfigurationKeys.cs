@@ -15,7 +15,7 @@ internal static class ConfigurationKeys
 
     /// <summary>Paths that are sections (hold keys, never a value).</summary>
     public static IReadOnlyList<string> Sections { get; } =
-        ["webserver", "prometheus", "general", "general:buffer_sizes", "general:recovery", "dedup", "replay"];
+        ["webserver", "prometheus", "general", "general:buffer_sizes", "general:recovery", "dedup", "replay", "nats"];
 
     public static IReadOnlyList<ConfigurationKey> All { get; } =
     [
@@ -65,6 +65,22 @@ internal static class ConfigurationKeys
         Value("dedup:window", ValueRule.PositiveSeconds),
         Value("replay:max_messages", ValueRule.PositiveCount),
         Value("replay:max_bytes", ValueRule.ByteCount),
+
+        Value("nats:url", ValueRule.NatsUrl),
+        Value("nats:role", ValueRule.NatsRole),
+        Value("nats:stream", ValueRule.NatsStreamName),
+        Value("nats:subject_prefix", ValueRule.NatsSubjectPrefix),
+        Value("nats:max_age", ValueRule.PositiveWholeSeconds),
+        Value("nats:max_bytes", ValueRule.StreamByteCount),
+        Value("nats:duplicate_window", ValueRule.PositiveWholeSeconds),
+        Value("nats:user", ValueRule.Text),
+        Value("nats:password", ValueRule.Text),
+        Value("nats:token", ValueRule.Text),
+        Value("nats:creds_file", ValueRule.Text),
+        Value("nats:nkey_file", ValueRule.Text),
+        Value("nats:tls_ca_file", ValueRule.Text),
+        Value("nats:tls_cert_file", ValueRule.Text),
+        Value("nats:tls_key_file", ValueRule.Text),
     ];
 
     public static ConfigurationKey? Find(string path) =>

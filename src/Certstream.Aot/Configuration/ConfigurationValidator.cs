@@ -65,7 +65,57 @@ internal static class ConfigurationValidator
                        + $"webserver.ping_interval ({Seconds(web.PingIntervalSeconds)}), or clients that answer pings get dropped");
         }
 
+        CheckNats(options.Nats, failed, errors);
         return errors;
+    }
+
+    /// <summary>The nats section: only checked when a url makes this node part of a cluster.</summary>
+    private static void CheckNats(NatsOptions nats, IReadOnlySet<string> failed, List<string> errors)
+    {
+        var others = new (string Key, string Value)[]
+        {
+            ("user", nats.User), ("password", nats.Password), ("token", nats.Token), ("creds_file", nats.CredsFile),
+            ("nkey_file", nats.NKeyFile), ("tls_ca_file", nats.TlsCaFile), ("tls_cert_file", nats.TlsCertFile), ("tls_key_file", nats.TlsKeyFile),
+        };
+        if (!nats.Enabled)
+        {
+            if (!failed.Contains("nats:url"))
+            {
+                foreach (var (key, value) in others.Where(o => o.Value.Length > 0).Take(1))
+                {
+                    errors.Add($"nats.{key}: is set but nats.url is not; set nats.url (e.g. nats://127.0.0.1:4222) or remove the nats section");
+                }
+            }
+
+            return;
+        }
+
+        if (nats.User.Length > 0 != nats.Password.Length > 0)
+        {
+            var (missing, present) = nats.User.Length == 0 ? ("user", "password") : ("password", "user");
+            errors.Add($"nats.{missing}: \"\" is empty while nats.{present} is set; set both or neither");
+        }
+
+        var methods = new[] { nats.User.Length > 0 ? "user" : null, nats.Token.Length > 0 ? "token" : null, nats.CredsFile.Length > 0 ? "creds_file" : null, nats.NKeyFile.Length > 0 ? "nkey_file" : null }
+            .OfType<string>().ToList();
+        if (methods.Count > 1)
+        {
+            errors.Add($"nats.{methods[1]}: is set together with nats.{methods[0]}; use one way to authenticate");
+        }
+
+        if (nats.TlsCertFile.Length > 0 != nats.TlsKeyFile.Length > 0)
+        {
+            var (missing, present) = nats.TlsCertFile.Length == 0 ? ("tls_cert_file", "tls_key_file") : ("tls_key_file", "tls_cert_file");
+            errors.Add($"nats.{missing}: \"\" is empty while nats.{present} is set; set both for a client certificate or neither");
+        }
+
+        foreach (var (key, value) in others.Where(o => o.Key.EndsWith("_file", StringComparison.Ordinal) && o.Value.Length > 0))
+        {
+            if (!File.Exists(value))
+            {
+                errors.Add($"nats.{key}: {ConfigurationPath.Quote(value)} does not exist; use the path of a readable file");
+            }
+        }
     }
 
     private static void CheckCertificatePair(string section, string certPath, string keyPath, List<string> errors)

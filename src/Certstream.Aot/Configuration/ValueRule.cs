@@ -84,6 +84,32 @@ internal sealed class ValueRule
     public static ValueRule SlowClientPolicy { get; } = new(
         "is not a slow-client policy; use drop or disconnect", NormalizeSlowClientPolicy);
 
+    /// <summary>nats.url: one or more comma-separated nats:// (or tls://, ws://, wss://) server URLs.</summary>
+    public static ValueRule NatsUrl { get; } = new(
+        "is not a NATS server URL; use e.g. nats://127.0.0.1:4222 (several separated by commas)", NormalizeNatsUrl);
+
+    public static ValueRule NatsRole { get; } = new("is not a role; use ingest or edge", NormalizeNatsRole);
+
+    /// <summary>JetStream stream names: no spaces, dots, '*', '>', path separators or control characters.</summary>
+    public static ValueRule NatsStreamName { get; } = new(
+        "is not a JetStream stream name; use letters, digits, '-' and '_' only, e.g. CERTSTREAM",
+        raw => NormalizeToken(raw, allowDots: false));
+
+    /// <summary>A subject prefix: tokens of letters, digits, '-' and '_', separated by single dots.</summary>
+    public static ValueRule NatsSubjectPrefix { get; } = new(
+        "is not a NATS subject prefix; use dot-separated tokens of letters, digits, '-' and '_', e.g. certstream",
+        raw => NormalizeToken(raw, allowDots: true));
+
+    /// <summary>Whole seconds from 1 to 10 years (JetStream durations; a day cap would forbid long retention).</summary>
+    public static ValueRule PositiveWholeSeconds { get; } = new(
+        "is not a valid duration; use a whole number of seconds from 1 to 315360000, e.g. 86400 for a day",
+        raw => NormalizeInteger(raw, 1, 315_360_000));
+
+    /// <summary>Stream sizes: 1 MiB to 1 PiB.</summary>
+    public static ValueRule StreamByteCount { get; } = new(
+        "is not a valid size in bytes; use a whole number from 1048576 (1 MiB) to 1125899906842624 (1 PiB), e.g. 10737418240 for 10 GiB",
+        raw => NormalizeInteger(raw, 1L << 20, 1L << 50));
+
     // Go's strconv.ParseBool set, which certstream-server-go accepts through viper.
     private static string? NormalizeBoolean(string raw) => raw.Trim() switch
     {
@@ -137,6 +163,40 @@ internal sealed class ValueRule
 
         // Anything with a scheme must be http(s); everything else is a file path.
         return text.Contains("://", StringComparison.Ordinal) ? NormalizeHttpUrl(text) : text;
+    }
+
+    private static string? NormalizeNatsUrl(string raw)
+    {
+        var parts = raw.Split(',', StringSplitOptions.TrimEntries);
+        foreach (var part in parts)
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme is not ("nats" or "tls" or "ws" or "wss")
+                || uri.Host.Length == 0 || part.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                return null;
+            }
+        }
+
+        return string.Join(',', parts);
+    }
+
+    private static string? NormalizeNatsRole(string raw) => raw.Trim().ToUpperInvariant() switch
+    {
+        "INGEST" => nameof(Configuration.NatsRole.Ingest),
+        "EDGE" => nameof(Configuration.NatsRole.Edge),
+        _ => null,
+    };
+
+    private static string? NormalizeToken(string raw, bool allowDots)
+    {
+        var text = raw.Trim();
+        if (text.Length == 0 || text.Length > 200)
+        {
+            return null;
+        }
+
+        var tokens = allowDots ? text.Split('.') : [text];
+        return tokens.All(t => t.Length > 0 && t.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) ? text : null;
     }
 
     private static string? NormalizeLogLevel(string raw) => raw.Trim().ToUpperInvariant() switch

@@ -27,6 +27,12 @@ internal sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposab
     private Task _pipelineTask = Task.CompletedTask;
 
     public CertstreamRuntime(RuntimeSettings settings, Broadcaster broadcaster, ILoggerFactory loggerFactory, TimeProvider? time = null)
+        : this(settings, broadcaster, null, loggerFactory, time)
+    {
+    }
+
+    /// <param name="sink">Where the pipeline publishes; null: the broadcaster (standalone).</param>
+    internal CertstreamRuntime(RuntimeSettings settings, Broadcaster broadcaster, IMessageSink? sink, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(broadcaster);
@@ -45,7 +51,7 @@ internal sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposab
             time,
             loggerFactory.CreateLogger<LogListRefresher>());
         Watchers = new LogWatcherSupervisor(_sink, settings.Watchers, loggerFactory.CreateLogger("Certstream.Watching"), _http, time);
-        Pipeline = new CertificatePipeline(_sink.Reader, broadcaster, new PipelineStats(), loggerFactory.CreateLogger("Certstream.Pipeline"), time)
+        Pipeline = new CertificatePipeline(_sink.Reader, sink ?? new BroadcasterSink(broadcaster), new PipelineStats(), loggerFactory.CreateLogger("Certstream.Pipeline"), time)
         {
             BatchPublished = Watchers.Resume.Acknowledge,
         };

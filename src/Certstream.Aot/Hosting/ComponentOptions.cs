@@ -113,5 +113,28 @@ internal static class ComponentOptions
         return Math.Clamp(options.General.BufferSizes.CtLog / 16, 4, 4096);
     }
 
+    internal static Certstream.Broker.BrokerOptions Broker(NatsOptions nats)
+    {
+        ArgumentNullException.ThrowIfNull(nats);
+        return new Certstream.Broker.BrokerOptions
+        {
+            Url = nats.Url,
+            Stream = nats.Stream,
+            SubjectPrefix = nats.SubjectPrefix,
+            MaxAge = TimeSpan.FromSeconds(nats.MaxAgeSeconds),
+            MaxBytes = nats.MaxBytes,
+            DuplicateWindow = TimeSpan.FromSeconds(nats.DuplicateWindowSeconds),
+            ClientName = "certstream " + (nats.Role == NatsRole.Edge ? "edge" : "ingest"),
+            User = nats.User,
+            Password = nats.Password,
+            Token = nats.Token,
+            CredsFile = nats.CredsFile,
+            NKeyFile = nats.NKeyFile,
+            TlsCaFile = nats.TlsCaFile,
+            TlsCertFile = nats.TlsCertFile,
+            TlsKeyFile = nats.TlsKeyFile,
+        };
+    }
+
     private static AdditionalLog ToAdditionalLog(AdditionalLogOptions log) => new(log.Url, log.Operator, log.Description);
 }

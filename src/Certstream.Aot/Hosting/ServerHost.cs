@@ -48,6 +48,9 @@ internal sealed partial class ServerHost : IAsyncDisposable
 
     public CertstreamRuntime Runtime { get; }
 
+    /// <summary>The scale-out node (NATS); null when standalone.</summary>
+    internal ClusterNode? Cluster { get; private init; }
+
     public IServiceProvider Services => _app.Services;
 
     /// <summary>The addresses Kestrel actually listens on (port 0 resolved).</summary>
@@ -87,10 +90,21 @@ internal sealed partial class ServerHost : IAsyncDisposable
 
         var app = builder.Build();
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-        var sequencePath = ComponentOptions.SequenceFilePath(options);
-        var broadcaster = new Broadcaster(streaming, loggerFactory.CreateLogger<Broadcaster>(), sequencePath is null ? null : SequenceFile.Open(sequencePath));
+
+        // Scale-out: seqs are the stream's sequences (no seq file), and an ingest node's pipeline feeds the stream.
+        var cluster = options.Nats.Enabled ? await ClusterNode.CreateAsync(options.Nats, loggerFactory, cancellationToken).ConfigureAwait(false) : null;
+        var sequencePath = cluster is null ? ComponentOptions.SequenceFilePath(options) : null;
+        var broadcaster = new Broadcaster(streaming, loggerFactory.CreateLogger<Broadcaster>(), sequencePath is null ? null : SequenceFile.Open(sequencePath), cluster?.FirstSeq ?? 1);
         var clients = new ConnectedClients(broadcaster, streaming, loggerFactory);
-        var runtime = new CertstreamRuntime(runtimeSettings, broadcaster, loggerFactory, overrides.Time);
+        if (cluster?.Publisher is { } publisher)
+        {
+            runtimeSettings = runtimeSettings with
+            {
+                Watchers = runtimeSettings.Watchers with { ResumeSource = (log, ct) => publisher.NextIndexAsync(log.NormalizedKey, ct) },
+            };
+        }
+
+        var runtime = new CertstreamRuntime(runtimeSettings, broadcaster, cluster?.Publisher is null ? null : cluster.Sink, loggerFactory, overrides.Time);
         StreamingEndpoints.Map(app, ComponentOptions.Endpoints(options), broadcaster, clients);
 
         // Operations: /healthz, /readyz, /stats, metrics (on this server or on their own listener).
@@ -99,18 +113,28 @@ internal sealed partial class ServerHost : IAsyncDisposable
         var sources = OperationsSources.From(broadcaster, clients, runtime.Watchers, runtime.Pipeline.Stats, () => runtime.Refresher.ListLoaded, overrides.Time) with
         {
             MetricsPath = metricsOnMain ? ComponentOptions.MetricsAccess(prometheus).RoutePath : null,
+            Cluster = cluster is null ? null : cluster.Status,
+
+            // An edge parses nothing: its certificate counts are what it read from the stream (the broadcaster's).
+            Pipeline = cluster is { Role: NatsRole.Edge } ? null : runtime.Pipeline.Stats,
         };
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics, overrides.RateSampleInterval);
         OperationsEndpoints.Map(app, observability, metricsOnMain ? ComponentOptions.MetricsAccess(prometheus) : null);
 
-        var host = new ServerHost(app, broadcaster, runtime, configuration, observability);
+        var host = new ServerHost(app, broadcaster, runtime, configuration, observability) { Cluster = cluster };
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (prometheus.Enabled && !metricsOnMain)
         {
             host._metricsListener = await MetricsListener.StartAsync(prometheus.ListenAddr, prometheus.ListenPort, ComponentOptions.MetricsAccess(prometheus), observability.Metrics, loggerFactory, cancellationToken).ConfigureAwait(false);
         }
 
-        await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        cluster?.StartConsuming(broadcaster);
+        if (cluster is not { Role: NatsRole.Edge })
+        {
+            // An edge has no watchers and sends no request to any CT log (nor fetches the log list).
+            await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         host._progress = new ProgressReporter(sources, loggerFactory.CreateLogger<ProgressReporter>());
         await host._progress.StartAsync(cancellationToken).ConfigureAwait(false);
         var serverUrl = string.Join(", ", host.Addresses.Select(a => a.ToString().TrimEnd('/')));
@@ -148,6 +172,13 @@ internal sealed partial class ServerHost : IAsyncDisposable
         }
 
         await Runtime.StopAsync(timeout.Token).ConfigureAwait(false);
+        if (Cluster is { } cluster)
+        {
+            // What the pipeline published reaches the stream (bounded); then reading the stream stops.
+            await cluster.FlushAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            await cluster.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Broadcaster.DisposeAsync().ConfigureAwait(false); // everything published is now in the client queues
         await WaitForClientQueuesAsync(ClientFlushTimeout, timeout.Token).ConfigureAwait(false);
         await _app.StopAsync(timeout.Token).ConfigureAwait(false);

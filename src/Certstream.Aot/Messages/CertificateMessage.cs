@@ -10,6 +10,7 @@ internal sealed class CertificateMessage
 {
     private readonly Func<StreamFormat, byte[]>? _encode;
     private CertificateUpdate? _update;
+    private readonly EncodedParts? _parts;
 
     // Set when the parsed certificate is let go (ReleaseUpdate): where a format never encoded is rebuilt from.
     private IPublishedBytes? _published;
@@ -33,6 +34,14 @@ internal sealed class CertificateMessage
     {
         ArgumentNullException.ThrowIfNull(update);
         _update = update;
+    }
+
+    // Built by FromParts: a message that arrived encoded (a broker edge); full and domains-only are rebuilt from the parts.
+    private CertificateMessage(EncodedParts parts)
+    {
+        _parts = parts;
+        _lite = parts.Lite;
+        _liteLayout = parts.Layout;
     }
 
     /// <summary>What the message says, when it was built from an update (null once released, see <see cref="ReleaseUpdate"/>).</summary>
@@ -74,7 +83,8 @@ internal sealed class CertificateMessage
         {
             // Two threads may race to encode; both produce identical bytes and one wins. Cheaper than a lock.
             var update = Volatile.Read(ref _update);
-            bytes = update is not null ? EncodeUpdate(update, format)
+            bytes = _parts is not null ? _parts.Rebuild(format)
+                : update is not null ? EncodeUpdate(update, format)
                 : _encode is not null ? _encode(format)
                 : _published!.Rebuild(_seq, format)
                     ?? throw new InvalidOperationException($"seq {_seq}: {format} was never encoded and is no longer retained");
@@ -131,6 +141,30 @@ internal sealed class CertificateMessage
         return true;
     }
 
+    /// <summary>The parts of a message that arrived encoded (<see cref="FromParts"/>); false for any other message.</summary>
+    internal bool TryGetEncodedParts(out EncodedParts parts)
+    {
+        parts = _parts!;
+        return _parts is not null;
+    }
+
+    /// <summary>
+    /// A message that arrived already encoded (e.g. from the broker): its lite bytes, layout, chain member and leaf DER
+    /// rebuild every format byte for byte (<see cref="LiteLayout"/>), and <paramref name="facts"/> are what filters read.
+    /// </summary>
+    internal static CertificateMessage FromParts(EncodedParts parts, string logUrl, long certIndex, CertificateFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(facts);
+        return new CertificateMessage(parts)
+        {
+            LogUrl = logUrl,
+            CertIndex = certIndex,
+            IsPrecert = facts.IsPrecert,
+            Facts = facts,
+        };
+    }
+
     private byte[] EncodeUpdate(CertificateUpdate update, StreamFormat format)
     {
         if (format != StreamFormat.Lite)
@@ -183,4 +217,25 @@ internal interface IPublishedBytes
 {
     /// <summary>The message <paramref name="seq"/> in <paramref name="format"/>, as the live stream sent it; null when not retained.</summary>
     byte[]? Rebuild(long seq, StreamFormat format);
+}
+
+/// <summary>
+/// What every format of a certificate message is rebuilt from (<see cref="LiteLayout"/>): the lite bytes with their
+/// layout, the <c>,"chain":[...]</c> member (shared by the messages of one chain when the receiver interns it) and the
+/// leaf's DER.
+/// </summary>
+internal sealed record EncodedParts(byte[] Lite, LiteLayout Layout, byte[] ChainMember, byte[] Der)
+{
+    /// <summary>The bytes of <paramref name="format"/>.</summary>
+    public byte[] Rebuild(StreamFormat format)
+    {
+        if (format == StreamFormat.Lite)
+        {
+            return Lite;
+        }
+
+        var writer = new System.Buffers.ArrayBufferWriter<byte>(Layout.Length(format, Lite.Length, ChainMember.Length, Der.Length));
+        Layout.Write(format, Lite, ChainMember, Der, writer);
+        return writer.WrittenSpan.ToArray();
+    }
 }

@@ -29,6 +29,9 @@ internal sealed record OperationsSources
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The scale-out node's NATS status; null when standalone.</summary>
+    public Func<ClusterStatus>? Cluster { get; init; }
+
     /// <summary>The metrics path when this server serves it (shown in /stats for the dashboard's link); null otherwise.</summary>
     public string? MetricsPath { get; init; }
 

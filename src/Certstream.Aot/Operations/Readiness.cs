@@ -27,6 +27,19 @@ internal sealed class Readiness
             return new ReadinessResult(false, "shutting down");
         }
 
+        if (_sources.Cluster?.Invoke() is { } cluster)
+        {
+            if (!cluster.Connected || !cluster.Consuming)
+            {
+                return new ReadinessResult(false, cluster.Connected ? "not reading the NATS stream yet" : $"NATS unreachable: {cluster.LastError}");
+            }
+
+            if (cluster.Role == "edge")
+            {
+                return new ReadinessResult(true, $"reading NATS stream {cluster.Stream} at seq {cluster.LastSeq}");
+            }
+        }
+
         if (!_sources.LogListLoaded())
         {
             return new ReadinessResult(false, "log list not loaded yet");

@@ -111,6 +111,7 @@ internal sealed class StatsBuilder
             _sources.MetricsPath)
         {
             Filters = filtersReport,
+            Nats = _sources.Cluster?.Invoke(),
         };
     }
 }

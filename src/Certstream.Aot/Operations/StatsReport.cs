@@ -21,7 +21,28 @@ internal sealed record StatsReport(
 {
     /// <summary>Filtered clients, the filter stage and dedup (streaming-api.md §7).</summary>
     public FiltersReport? Filters { get; init; }
+
+    /// <summary>Scale-out (docs/scale-out.md): this node's role and its NATS stream; null when standalone.</summary>
+    public ClusterStatus? Nats { get; init; }
 }
+
+/// <summary>
+/// A scale-out node's view of NATS: whether it is connected, reads the stream (the seq of the newest message it
+/// took) and, on an ingest node, whether publishing is held back and how much was published.
+/// </summary>
+internal sealed record ClusterStatus(
+    string Role,
+    string Stream,
+    bool Connected,
+    bool Consuming,
+    string LastError,
+    long LastSeq,
+    long MessagesReceived,
+    long MessagesRejected,
+    bool? PublishBlocked,
+    long? MessagesPublished,
+    long? DuplicatesDropped,
+    int? PublishesInFlight);
 
 /// <summary>Filters and dedup: what is in use now, what was matched and skipped per stream, and the stage's cost.</summary>
 internal sealed record FiltersReport(

@@ -19,20 +19,26 @@ internal sealed partial class CertificatePipeline
     private const int ParallelThreshold = 16;
 
     private readonly ChannelReader<LogEntryBatch> _input;
-    private readonly Broadcaster _broadcaster;
+    private readonly IMessageSink _sink;
     private readonly CertificateUpdateFactory _updates = new(new ParsedCertificateCache());
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly FailureLogLimiter _failureLog;
 
     public CertificatePipeline(ChannelReader<LogEntryBatch> input, Broadcaster broadcaster, PipelineStats stats, ILogger logger, TimeProvider? time = null)
+        : this(input, new BroadcasterSink(broadcaster), stats, logger, time)
+    {
+    }
+
+    /// <summary>A pipeline that publishes to <paramref name="sink"/> (the broadcaster, or the broker on an ingest node).</summary>
+    internal CertificatePipeline(ChannelReader<LogEntryBatch> input, IMessageSink sink, PipelineStats stats, ILogger logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(broadcaster);
+        ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(logger);
         _input = input;
-        _broadcaster = broadcaster;
+        _sink = sink;
         Stats = stats;
         _logger = logger;
         _time = time ?? TimeProvider.System;
@@ -66,7 +72,7 @@ internal sealed partial class CertificatePipeline
                     results[i] = default;
                     if (result.Message is not null)
                     {
-                        await _broadcaster.PublishAsync(result.Message, cancellationToken).ConfigureAwait(false);
+                        await _sink.PublishAsync(result.Message, batch.Log, cancellationToken).ConfigureAwait(false);
                         Stats.CountPublished(counters, result.Message.IsPrecert);
                     }
                     else if (result.Error is not null)
@@ -118,7 +124,7 @@ internal sealed partial class CertificatePipeline
             // exist: lite always (the retention window stores it), the others when someone listens to them.
             foreach (var format in StreamFormats.All)
             {
-                if (format == StreamFormat.Lite || _broadcaster.HasSubscribers(format))
+                if (format == StreamFormat.Lite || _sink.WantsEncoded(format))
                 {
                     message.GetBytes(format);
                 }

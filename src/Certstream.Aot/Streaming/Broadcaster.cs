@@ -24,7 +24,7 @@ internal sealed partial class Broadcaster : IAsyncDisposable
 
     private static readonly StreamFormat[] Formats = [StreamFormat.Full, StreamFormat.Lite, StreamFormat.DomainsOnly];
 
-    private readonly Channel<CertificateMessage> _inbox;
+    private readonly Channel<Publication> _inbox;
     private readonly ILogger _logger;
     private readonly Lock _subscribersLock = new();
 
@@ -39,14 +39,15 @@ internal sealed partial class Broadcaster : IAsyncDisposable
     private long _published;
     private long _publishedPrecerts;
 
-    /// <param name="sequence">Where seqs are persisted; null: they start at 1 in every process.</param>
-    public Broadcaster(StreamingOptions options, ILogger<Broadcaster>? logger = null, SequenceFile? sequence = null)
+    /// <param name="sequence">Where seqs are persisted; null: they start at <paramref name="firstSeq"/> in every process.</param>
+    /// <param name="firstSeq">The first seq when no <paramref name="sequence"/> says otherwise (a broker edge: where it starts reading the stream).</param>
+    public Broadcaster(StreamingOptions options, ILogger<Broadcaster>? logger = null, SequenceFile? sequence = null, long firstSeq = 1)
     {
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _sequence = sequence;
-        Ring = new MessageRing(new RetentionWindow(options.ReplayMaxMessages, options.ReplayMaxBytes), sequence?.NextSeq ?? 1);
-        _inbox = Channel.CreateBounded<CertificateMessage>(new BoundedChannelOptions(options.PublishQueueCapacity)
+        Ring = new MessageRing(new RetentionWindow(options.ReplayMaxMessages, options.ReplayMaxBytes), sequence?.NextSeq ?? firstSeq);
+        _inbox = Channel.CreateBounded<Publication>(new BoundedChannelOptions(options.PublishQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -77,7 +78,18 @@ internal sealed partial class Broadcaster : IAsyncDisposable
     public ValueTask PublishAsync(CertificateMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return _inbox.Writer.WriteAsync(message, cancellationToken);
+        return _inbox.Writer.WriteAsync(new Publication(message, 0), cancellationToken);
+    }
+
+    /// <summary>
+    /// Queue a certificate whose seq is already given (a broker edge: the stream sequence, the same on every node). A seq
+    /// at or below the newest published is a repeat and ignored; one beyond the next leaves a gap (the stream lost them).
+    /// </summary>
+    internal ValueTask PublishAsync(CertificateMessage message, long seq, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfLessThan(seq, 1);
+        return _inbox.Writer.WriteAsync(new Publication(message, seq), cancellationToken);
     }
 
     public void Subscribe(IStreamSubscriber subscriber)
@@ -160,15 +172,16 @@ internal sealed partial class Broadcaster : IAsyncDisposable
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 // One wake-up of the sleeping sessions per batch, not per message.
-                for (var inBatch = 0; inBatch < MaxBatch && reader.TryRead(out var message); inBatch++)
+                for (var inBatch = 0; inBatch < MaxBatch && reader.TryRead(out var publication); inBatch++)
                 {
-                    if (!TryEncode(message, _logger))
+                    var message = publication.Message;
+                    if ((publication.Seq != 0 && publication.Seq <= seq) || !TryEncode(message, _logger))
                     {
                         continue;
                     }
 
                     // The verdicts are on the message (and the feeds) before it is published, so every session reads the same ones.
-                    seq++;
+                    seq = publication.Seq != 0 ? publication.Seq : seq + 1;
                     Decide(message, seq);
                     Reserve(seq);
                     foreach (var format in Formats)
@@ -280,6 +293,9 @@ internal sealed partial class Broadcaster : IAsyncDisposable
 
         Volatile.Write(ref _newest[(int)format], message);
     }
+
+    /// <summary>A message queued for fan-out; <see cref="Seq"/> 0: the broadcaster numbers it.</summary>
+    private readonly record struct Publication(CertificateMessage Message, long Seq);
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Error, Message = "Filter stage failed for {LogUrl} index {CertIndex}")]
     private static partial void LogFilterFailed(ILogger logger, Exception exception, string logUrl, long certIndex);

@@ -73,6 +73,7 @@ internal sealed partial class ClientSession
     private long _dropped;
     private long _behindSince;
     private long _lastDropAt;
+    private Queue<(long Seq, CertificateMessage Message)>? _archived;
     private long _pendingGapFrom;
     private long _pendingGapTo;
     private ClientFilter _filter = ClientFilter.None;
@@ -283,6 +284,12 @@ internal sealed partial class ClientSession
 
                     _feedSleeping = false;
                     continue;
+                }
+
+                if (_ring.Archive is { } archive && next <= newest && next < _ring.Oldest && _archived is not { Count: > 0 })
+                {
+                    // Older than the window on a broker node: read a batch from the stream before framing.
+                    _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), _stop.Token).ConfigureAwait(false));
                 }
 
                 if (next <= newest)
@@ -505,7 +512,13 @@ internal sealed partial class ClientSession
 
         _buffer.CancelFrame();
 
-        // Neither holds it: it is older than everything retained (a reader only asks for published seqs).
+        // Neither holds it: older than the window. A broker node reads it from the stream (fetched by the write loop).
+        if (TryFrameArchived(seq, filter, out var afterArchived))
+        {
+            return afterArchived;
+        }
+
+        // It is older than everything retained (a reader only asks for published seqs).
         var oldest = Math.Max(_ring.Oldest, seq + 1);
         Missed(seq, oldest - 1);
         return oldest;
@@ -515,6 +528,69 @@ internal sealed partial class ClientSession
     {
         _sentMessages++;
         _sentBytes += payloadBytes;
+    }
+
+    /// <summary>
+    /// Frames <paramref name="seq"/> from the messages the write loop read from the broker's stream (replay older than
+    /// the window); seqs the stream no longer holds are reported missed. False when none was read for it. The dedup
+    /// verdict of a message that old is not known here: <c>dedup=cert</c> passes it (docs/scale-out.md).
+    /// </summary>
+    private bool TryFrameArchived(long seq, ClientFilter filter, out long next)
+    {
+        next = seq;
+        var archived = _archived;
+        while (archived is { Count: > 0 } && archived.Peek().Seq < seq)
+        {
+            archived.Dequeue();
+        }
+
+        if (archived is not { Count: > 0 })
+        {
+            if (_ring.Archive is null)
+            {
+                return false;
+            }
+
+            // Fell out of the window since the write loop looked: the next turn reads it from the stream.
+            return true;
+        }
+
+        var (at, message) = archived.Peek();
+        if (at > seq)
+        {
+            Missed(seq, at - 1);
+            next = at;
+            return true;
+        }
+
+        if (filter.Id >= 0 && !filter.Filter.Passes(message.Facts, isRepeatCopy: false))
+        {
+            archived.Dequeue();
+            next = seq + 1;
+            return true;
+        }
+
+        var payload = message.GetBytes(_format).Span;
+        var length = _stream.Cursor ? SendBuffer.LengthWithSeq(payload, seq) : payload.Length;
+        if (_buffer.Frames > 0 && _buffer.Length + SendBuffer.FrameLength(length) > SendBuffer.BatchBytes)
+        {
+            return true; // The next batch starts with it.
+        }
+
+        archived.Dequeue();
+        AddPendingGap();
+        if (_stream.Cursor)
+        {
+            _buffer.AddFrameWithSeq(payload, seq);
+        }
+        else
+        {
+            _buffer.AddFrame(payload);
+        }
+
+        CountSent(length);
+        next = seq + 1;
+        return true;
     }
 
     /// <summary>

@@ -46,6 +46,9 @@ internal sealed class MessageRing
 
     public RetentionWindow Window { get; }
 
+    /// <summary>Where seqs older than the window are read on a broker node (the JetStream stream); null: they are gone.</summary>
+    public Certstream.Broker.BrokerArchive? Archive { get; set; }
+
     /// <summary>The newest published seq (the seq before the first one while nothing was published).</summary>
     public long Newest => Volatile.Read(ref _newest);
 
@@ -61,10 +64,20 @@ internal sealed class MessageRing
     /// <summary>Publishes <paramref name="seq"/> (the next seq): the window keeps it, the hot ring holds its payloads.</summary>
     public void Append(long seq, CertificateMessage message)
     {
-        if (seq != _newest + 1)
+        if (seq <= _newest)
         {
             throw new ArgumentException($"seq {seq} does not follow {_newest}", nameof(seq));
         }
+
+        if (seq != _newest + 1 && _newest < _first)
+        {
+            // The first message is not the seq expected (a broker edge that could not ask the stream where it starts):
+            // nothing was published before it, so it is the first.
+            Volatile.Write(ref _first, seq);
+        }
+
+        // A seq beyond the next one (the broker's stream lost messages): the window starts over at it, and readers
+        // between report the missing ones as a gap.
 
         // The dedup verdict stays with the seq: replay and catch-up read the window, which keeps no message object.
         Window.Append(seq, message, message.IsRepeatCopy ? RetentionWindow.RepeatCopyFlag : (byte)0);

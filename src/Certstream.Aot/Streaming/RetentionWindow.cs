@@ -155,6 +155,18 @@ internal sealed class RetentionWindow : IPublishedBytes
             var facts = message.Facts;
             open.AddCompact(lite, layout, update.Leaf.Der, chain, facts.LogOperator, facts.SurvivesJson ? null : facts, flags, _time.GetUtcNow().ToUnixTimeMilliseconds());
         }
+        else if (message.TryGetEncodedParts(out var parts))
+        {
+            // Arrived encoded (a broker edge): the receiver interns equal chain members, so one array is one chain.
+            var chain = ChainMemberOf(parts.ChainMember, out var created);
+            if (created)
+            {
+                _storedBytes += chain.Bytes;
+            }
+
+            var facts = message.Facts;
+            open.AddCompact(parts.Lite, parts.Layout, parts.Der, chain, facts.LogOperator, facts.SurvivesJson ? null : facts, flags, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
         else
         {
             open.AddVerbatim(message, flags, _time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -435,6 +447,21 @@ internal sealed class RetentionWindow : IPublishedBytes
             _chains[newKey] = member;
         }
 
+        created = true;
+        return member;
+    }
+
+    private ChainMember ChainMemberOf(byte[] chainMember, out bool created)
+    {
+        var key = new ChainIdentity(-1, chainMember, null, null, null);
+        if (_chains.TryGetValue(key, out var member))
+        {
+            created = false;
+            return member;
+        }
+
+        member = new ChainMember(chainMember, key);
+        _chains[key] = member;
         created = true;
         return member;
     }

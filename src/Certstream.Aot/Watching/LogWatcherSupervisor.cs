@@ -191,6 +191,12 @@ internal sealed class LogWatcherSupervisor : IAsyncDisposable
     private async Task SuperviseAsync(RunningLog running, CancellationToken cancellationToken)
     {
         var state = running.State;
+        if (_options.ResumeSource is { } source && !await ResumeFromSourceAsync(source, state, cancellationToken).ConfigureAwait(false))
+        {
+            state.SetState(WatcherState.Stopped);
+            return;
+        }
+
         var restarts = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -219,6 +225,49 @@ internal sealed class LogWatcherSupervisor : IAsyncDisposable
                 {
                     state.SetState(WatcherState.Stopped);
                     return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Asks <paramref name="source"/> where the log resumes, until it answers; false when stopped meanwhile.</summary>
+    private async Task<bool> ResumeFromSourceAsync(Func<CtLog, CancellationToken, Task<long?>> source, LogWatchState state, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                var next = await source(state.Log, cancellationToken).ConfigureAwait(false);
+                if (next is { } start && (state.NextIndex is null || start > state.NextIndex))
+                {
+                    state.SetStart(start);
+                    WatcherLog.Started(_logger, state.Log.Name, state.Log.Url, state.Log.Kind.ToString(), start, "the NATS stream");
+                }
+
+                return true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+#pragma warning disable CA1031 // The source is away (NATS down): the log waits for it rather than start at the wrong place.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                var delay = _restartBackoff.Delay(++attempt);
+                if (attempt == 1)
+                {
+                    WatcherLog.ResumeSourceFailed(_logger, state.Log.Name, e.Message);
+                }
+
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
                 }
             }
         }

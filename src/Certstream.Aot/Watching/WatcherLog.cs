@@ -41,4 +41,7 @@ internal static partial class WatcherLog
 
     [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "Resume index: cannot save {Path}: {Error}")]
     public static partial void IndexSaveFailed(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "{Log}: cannot ask where to resume ({Reason}); the log waits and asks again")]
+    public static partial void ResumeSourceFailed(ILogger logger, string log, string reason);
 }

@@ -61,6 +61,13 @@ internal sealed record WatcherOptions
     /// <summary>Where issuer certificates of tiled logs are kept; null: <c>ct_issuers</c> beside the index file (memory only when recovery is off).</summary>
     public string? IssuerCacheDirectory { get; init; }
 
+    /// <summary>
+    /// Where each log resumes when something other than the resume index knows (an ingest node: the NATS stream's last
+    /// message of the log): the next index, or null when it does not know the log. Asked once per log before its watcher
+    /// first starts, retried until it answers; the later of its answer and the index wins.
+    /// </summary>
+    public Func<LogList.CtLog, CancellationToken, Task<long?>>? ResumeSource { get; init; }
+
     internal Certstream.Ct.CtClientOptions ClientOptions(TimeProvider time) => new()
     {
         UserAgent = UserAgent,

@@ -1,0 +1,281 @@
+using System.Net;
+using Certstream.Tests.Integration.ProcessLevel;
+using Certstream.Tests.Support.FakeCtLog;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+
+namespace Certstream.Tests.Integration.ScaleOut;
+
+/// <summary>
+/// Scale-out on NATS JetStream (docs/scale-out.md) with every part a real process: nats-server, ingest and edge nodes
+/// of our server, the fake CT log, WebSocket clients with a cursor.
+/// </summary>
+public sealed class ScaleOutTests
+{
+    private const int RfcSize = 700;
+    private const int TiledSize = 600;
+
+    private static FakeLogOptions[] Logs(IFaultPolicy? faults = null) =>
+    [
+        new() { Name = "rfc", InitialTreeSize = 0, GetEntriesCap = 64, FaultPolicy = faults },
+        new() { Name = "tiled", Kind = FakeLogKind.StaticCt, InitialTreeSize = 0, FaultPolicy = faults },
+    ];
+
+    [Fact]
+    public async Task Two_ingest_nodes_on_the_same_logs_store_each_entry_once_and_killing_one_mid_stream_loses_nothing()
+    {
+        var slow = new SlowReads();
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs(slow));
+        var edge = await cluster.StartNodeAsync("edge", "edge");
+        await using var client = await edge.SubscribeAsync();
+        var first = await cluster.StartNodeAsync("ingest-1", "ingest");
+        var second = await cluster.StartNodeAsync("ingest-2", "ingest");
+        await cluster.WaitWatchingAsync(first);
+        await cluster.WaitWatchingAsync(second);
+
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= 200, "part of the logs at the edge");
+        first.Process.Signal(CertstreamProcess.SIGKILL);
+        slow.Enabled = false;
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= total, "every entry at the edge");
+
+        var received = Received.Certificates(client);
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), received.Select(m => m.Seq));
+        AssertEveryIndexOnce(cluster, received);
+        Assert.Equal(total, await StreamMessagesAsync(cluster));
+        var agents = cluster.RequestingAgents();
+        Assert.Contains(ScaleOutCluster.UserAgentOf("ingest-1"), agents);
+        Assert.Contains(ScaleOutCluster.UserAgentOf("ingest-2"), agents);
+        Assert.DoesNotContain(ScaleOutCluster.UserAgentOf("edge"), agents);
+    }
+
+    [Fact]
+    public async Task A_cursor_client_moves_from_a_killed_edge_to_another_with_since_and_gets_every_seq_once_in_order()
+    {
+        var slow = new SlowReads();
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs(slow));
+        var edgeA = await cluster.StartNodeAsync("edge-a", "edge");
+        await cluster.StartNodeAsync("edge-b", "edge");
+        await using var onA = await edgeA.SubscribeAsync();
+        await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(onA) >= 200, "part of the logs at edge A");
+        edgeA.Process.Signal(CertstreamProcess.SIGKILL);
+        await onA.WaitClosedAsync();
+        var before = Received.Certificates(onA);
+
+        var edgeB = cluster.NodeNamed("edge-b");
+        await using var onB = await edgeB.SubscribeAsync($"/full-stream?since={before[^1].Seq}");
+        slow.Enabled = false;
+        await cluster.WaitAsync(() => Received.CertificateCount(onB) >= total - before.Count, "the rest at edge B");
+
+        var all = before.Concat(Received.Certificates(onB)).ToList();
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), all.Select(m => m.Seq));
+        AssertEveryIndexOnce(cluster, all);
+        Assert.Empty(Received.Others(onB));
+    }
+
+    [Fact]
+    public async Task Replay_older_than_the_edge_window_comes_from_the_stream_every_seq_once_in_order()
+    {
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs());
+        var edge = await cluster.StartNodeAsync("edge", "edge", ["replay:", "  max_messages: 100"]);
+        await using var live = await edge.SubscribeAsync();
+        cluster.Clients.Add(live);
+        await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(live) >= total, "every entry at the edge");
+        Assert.Empty(Received.Others(live));
+
+        // The edge keeps about 100 messages: seqs 6 on are read from JetStream, then from its window.
+        await using var replaying = await edge.SubscribeAsync("/full-stream?since=5");
+        await cluster.WaitAsync(() => Received.CertificateCount(replaying) >= total - 5, "the replay");
+
+        var replayed = Received.Certificates(replaying);
+        Assert.Equal(Enumerable.Range(6, total - 5).Select(i => (long)i), replayed.Select(m => m.Seq));
+        Assert.Equal(Received.Certificates(live).Skip(5), replayed);
+        Assert.Empty(Received.Others(replaying));
+    }
+
+    [Fact]
+    public async Task Nats_restarted_mid_stream_the_edge_keeps_its_client_says_not_ready_and_resumes_without_a_gap()
+    {
+        var slow = new SlowReads();
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs(slow));
+        var edge = await cluster.StartNodeAsync("edge", "edge");
+        await using var client = await edge.SubscribeAsync();
+        await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(edge.Http("/readyz"), TestContext.Current.CancellationToken)).StatusCode);
+
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= 200, "part of the logs at the edge");
+        cluster.Nats.Stop();
+
+        // NATS is away: the edge says so, and its client stays connected (heartbeats go on).
+        var notReady = false;
+        await cluster.WaitAsync(() => notReady = ReadyzIs(http, edge, HttpStatusCode.ServiceUnavailable), "/readyz 503 at the edge", 30);
+        var stats = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(edge.Http("/stats"), TestContext.Current.CancellationToken)).RootElement;
+        Assert.False(stats.GetProperty("ready").GetBoolean());
+        Assert.False(stats.GetProperty("nats").GetProperty("connected").GetBoolean());
+        Assert.Equal("edge", stats.GetProperty("nats").GetProperty("role").GetString());
+        var heartbeats = client.Messages.Count;
+        await cluster.WaitAsync(() => client.Messages.Count > heartbeats + 2, "heartbeats while NATS is away", 10);
+        Assert.False(client.Closed);
+
+        await cluster.Nats.StartAgainAsync();
+        slow.Enabled = false;
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= total, "every entry after NATS is back", 90);
+        await cluster.WaitAsync(() => ReadyzIs(http, edge, HttpStatusCode.OK), "/readyz 200 again", 30);
+
+        var received = Received.Certificates(client);
+        Assert.True(notReady);
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), received.Select(m => m.Seq));
+        AssertEveryIndexOnce(cluster, received);
+        Assert.Empty(Received.Others(client));
+        Assert.Equal(total, await StreamMessagesAsync(cluster));
+    }
+
+    [Fact]
+    public async Task Filters_and_dedup_cert_behave_on_an_edge_exactly_as_on_a_standalone_server()
+    {
+        // Two logs serving the same certificates: the second log's entries are repeats of the first's.
+        const int size = 300;
+        await using var cluster = await ScaleOutCluster.StartAsync(
+            new FakeLogOptions { Name = "first", InitialTreeSize = 0, GetEntriesCap = 64 },
+            new FakeLogOptions { Name = "second", InitialTreeSize = 0, GetEntriesCap = 64 });
+        var edge = await cluster.StartNodeAsync("edge", "edge");
+        var standalone = await cluster.StartNodeAsync("standalone", "standalone");
+        string[] queries = ["dedup=cert", "type=precert", "log=second", "type=x509&dedup=cert"];
+        var onEdge = new List<Certstream.Tests.Integration.EndToEnd.StreamRecorder>();
+        var onStandalone = new List<Certstream.Tests.Integration.EndToEnd.StreamRecorder>();
+        try
+        {
+            foreach (var query in queries)
+            {
+                onEdge.Add(await edge.SubscribeAsync($"/full-stream?cursor=1&{query}"));
+                onStandalone.Add(await standalone.SubscribeAsync($"/full-stream?cursor=1&{query}"));
+            }
+
+            await using var everything = await edge.SubscribeAsync("/full-stream?cursor=1");
+            await using var everythingStandalone = await standalone.SubscribeAsync("/full-stream?cursor=1");
+            await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+            await cluster.WaitWatchingAsync(standalone);
+
+            // One log after the other, so "the first copy" is the same certificate on both servers.
+            cluster.Fake["first"].SetTreeSize(size);
+            await cluster.WaitAsync(() => Received.CertificateCount(everything) >= size && Received.CertificateCount(everythingStandalone) >= size, "the first log on both");
+            cluster.Fake["second"].SetTreeSize(size);
+            await cluster.WaitAsync(() => Received.CertificateCount(everything) >= 2 * size && Received.CertificateCount(everythingStandalone) >= 2 * size, "both logs on both");
+
+            // The filtered clients saw everything up to there (they are sent in seq order; heartbeats show they are caught up).
+            foreach (var client in onEdge.Concat(onStandalone))
+            {
+                var count = client.Messages.Count;
+                await cluster.WaitAsync(() => client.Messages.Count > count + 2, "the filtered clients caught up", 10);
+            }
+
+            for (var i = 0; i < queries.Length; i++)
+            {
+                var fromEdge = Received.Certificates(onEdge[i]).Select(m => (Log: Path.GetFileName(m.Log), m.Index)).ToList();
+                var fromStandalone = Received.Certificates(onStandalone[i]).Select(m => (Log: Path.GetFileName(m.Log), m.Index)).ToList();
+                Assert.True(fromEdge.SequenceEqual(fromStandalone), $"{queries[i]}: edge sent {fromEdge.Count}, standalone {fromStandalone.Count}");
+                Assert.NotEmpty(fromEdge);
+            }
+
+            // dedup=cert passed first copies only: none of the second log, whose certificates all came in the first.
+            var deduped = Received.Certificates(onEdge[0]);
+            Assert.All(deduped, m => Assert.Equal("first", Path.GetFileName(m.Log)));
+            Assert.Equal(0, deduped[0].Index);
+        }
+        finally
+        {
+            foreach (var client in onEdge.Concat(onStandalone))
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static bool ReadyzIs(HttpClient http, ScaleOutCluster.Node node, HttpStatusCode status)
+    {
+        try
+        {
+            using var response = http.GetAsync(node.Http("/readyz")).GetAwaiter().GetResult();
+            return response.StatusCode == status;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>How many messages the stream holds, asked of NATS directly.</summary>
+    private static async Task<long> StreamMessagesAsync(ScaleOutCluster cluster)
+    {
+        await using var nats = new NatsConnection(new NatsOpts { Url = cluster.Nats.Url });
+        var js = new NatsJSContext(nats);
+        var stream = await js.GetStreamAsync("CERTSTREAM");
+        return (long)stream.Info.State.Messages;
+    }
+
+    /// <summary>Delays every read of entries while enabled, so a node can be killed part way through the logs.</summary>
+    private sealed class SlowReads : IFaultPolicy
+    {
+        public volatile bool Enabled = true;
+
+        public Fault? Choose(string? logName, RequestKind kind, string path) =>
+            Enabled && kind is RequestKind.GetEntries or RequestKind.DataTile ? Fault.Delayed(TimeSpan.FromMilliseconds(100)) : null;
+    }
+
+    [Fact]
+    public async Task One_ingest_two_edges_both_edges_send_the_same_seqs_every_index_once_and_only_the_ingest_asks_the_logs()
+    {
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs());
+        var edgeA = await cluster.StartNodeAsync("edge-a", "edge");
+        var edgeB = await cluster.StartNodeAsync("edge-b", "edge");
+        await using var clientA = await edgeA.SubscribeAsync();
+        await using var clientB = await edgeB.SubscribeAsync();
+        await cluster.WaitWatchingAsync(await cluster.StartNodeAsync("ingest", "ingest"));
+
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => Received.CertificateCount(clientA) >= total && Received.CertificateCount(clientB) >= total, "every entry at both edges");
+
+        var a = Received.Certificates(clientA);
+        var b = Received.Certificates(clientB);
+        Assert.Equal(a, b);
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), a.Select(m => m.Seq));
+        AssertEveryIndexOnce(cluster, a);
+        Assert.Empty(Received.Others(clientA));
+        Assert.Equal(new HashSet<string?> { ScaleOutCluster.UserAgentOf("ingest") }, cluster.RequestingAgents());
+
+        // An edge counts what it read from the stream.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var totals = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(edgeA.Http("/stats"), TestContext.Current.CancellationToken)).RootElement.GetProperty("totals");
+        Assert.Equal(total, totals.GetProperty("certificates").GetInt64() + totals.GetProperty("precertificates").GetInt64());
+    }
+
+    /// <summary>Every index of every fake log exactly once.</summary>
+    internal static void AssertEveryIndexOnce(ScaleOutCluster cluster, IReadOnlyList<(long Seq, string Log, long Index)> received)
+    {
+        foreach (var log in cluster.Fake.Logs)
+        {
+            var url = log.Url.ToString().TrimEnd('/');
+            var indexes = received.Where(m => m.Log.TrimEnd('/') == url).Select(m => m.Index).Order().ToList();
+            Assert.Equal(Enumerable.Range(0, (int)log.TreeSize).Select(i => (long)i), indexes);
+        }
+
+        Assert.Equal(cluster.Fake.Logs.Sum(l => l.TreeSize), received.Count);
+    }
+}
