@@ -149,7 +149,7 @@ internal sealed partial class BrokerPublisher
     private async Task CompleteOldestAsync(CancellationToken cancellationToken)
     {
         var oldest = _inFlight.Peek();
-        if (await Acked(oldest).ConfigureAwait(false))
+        if (await Acked(oldest, cancellationToken).ConfigureAwait(false))
         {
             _inFlight.Dequeue();
             return;
@@ -160,32 +160,46 @@ internal sealed partial class BrokerPublisher
         LogBlocked(_logger, _broker.LastError.Length > 0 ? _broker.LastError : oldest.Error ?? "no acknowledgement");
         var delay = RetryMin;
         var failures = 0;
+        string? lastError = null;
         foreach (var pending in _inFlight)
         {
-            while (true)
+            // The first failed already; the others may have been stored before NATS went away (a repeat is dropped by NATS anyway).
+            var stored = pending != oldest && await Acked(pending, cancellationToken).ConfigureAwait(false);
+
+            // Only a failure of a send made here means NATS still takes nothing: wait (backing off) before the next try.
+            // A first answer that failed (sent while NATS was away) is sent again at once: with up to MaxInFlight of
+            // them after a restart, a pause for each held the pipeline for minutes (it waited 2 s per message).
+            var wait = pending == oldest;
+            while (!stored)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (pending != oldest || pending.Error is null)
+                if (wait)
                 {
-                    // The first failed already; the others are sent again only if theirs failed too (a repeat is dropped by NATS anyway).
-                    if (await Acked(pending).ConfigureAwait(false))
+                    if (pending.Error is { } error && error != lastError)
                     {
-                        break;
+                        lastError = error;
+                        LogRetrying(_logger, pending.MsgId, error);
+                    }
+
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                    delay = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, delay.Ticks * 2));
+                    if (++failures % ReconnectAfterFailures == 0 && _broker.IsConnected)
+                    {
+                        // Connected, yet this message is not acknowledged after several sends: use a new connection in
+                        // case this one stays deaf to the replies after a server restart.
+                        await ReconnectAsync().ConfigureAwait(false);
                     }
                 }
 
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, delay.Ticks * 2));
-                if (++failures % ReconnectAfterFailures == 0 && _broker.IsConnected)
-                {
-                    // Connected, yet nothing is acknowledged: after a server restart a connection can stay deaf to the
-                    // replies (seen with nats-server 2.9 and NATS.Net 3.3, a reconnect did not help): use a new one.
-                    await ReconnectAsync().ConfigureAwait(false);
-                }
-
+                wait = true;
                 pending.Error = null;
                 pending.Ack = Send(pending, cancellationToken);
+                stored = await Acked(pending, cancellationToken).ConfigureAwait(false);
             }
+
+            // NATS takes messages again: the next one that needs sending goes at once.
+            delay = RetryMin;
+            failures = 0;
         }
 
         _inFlight.Clear();
@@ -205,8 +219,13 @@ internal sealed partial class BrokerPublisher
         }
     }
 
-    /// <summary>Waits for the ack of <paramref name="pending"/>: true when stored (or a repeat of one stored).</summary>
-    private async Task<bool> Acked(Pending pending)
+    /// <summary>
+    /// Waits for the ack of <paramref name="pending"/>: true when stored (or a repeat of one stored). Any failure other
+    /// than our own cancellation means "not stored, send again": a publish on a connection that <see cref="ReconnectAsync"/>
+    /// replaced ends with ObjectDisposedException or a cancellation of the old connection's own, and letting that escape
+    /// ended the pipeline with the ingest held for good.
+    /// </summary>
+    private static async Task<bool> Acked(Pending pending, CancellationToken cancellationToken)
     {
         try
         {
@@ -219,7 +238,7 @@ internal sealed partial class BrokerPublisher
 
             return true;
         }
-        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && e is not TaskCanceledException { CancellationToken.IsCancellationRequested: true })
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             pending.Error = e.Message;
             return false;
@@ -228,6 +247,9 @@ internal sealed partial class BrokerPublisher
 
     [LoggerMessage(EventId = 803, Level = LogLevel.Warning, Message = "Publishing to NATS is held ({Reason}): the watchers wait until NATS takes the messages again; nothing is dropped")]
     private static partial void LogBlocked(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 809, Level = LogLevel.Warning, Message = "Publishing {MsgId} to NATS failed ({Reason}); sending it again")]
+    private static partial void LogRetrying(ILogger logger, string msgId, string reason);
 
     [LoggerMessage(EventId = 804, Level = LogLevel.Information, Message = "Publishing to NATS resumed")]
     private static partial void LogResumed(ILogger logger);

@@ -66,7 +66,7 @@ internal sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposab
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var token = _stopping.Token;
-        _pipelineTask = Task.Run(() => Pipeline.RunAsync(CancellationToken.None), CancellationToken.None);
+        _pipelineTask = Task.Run(RunPipelineAsync, CancellationToken.None);
         _refresherTask = Task.Run(() => Refresher.RunAsync(token), CancellationToken.None);
         _supervisorTask = Task.Run(() => Watchers.RunAsync([], Refresher.Changes, token), CancellationToken.None);
         return Task.CompletedTask;
@@ -96,6 +96,20 @@ internal sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposab
         _stopping.Dispose();
     }
 
+    /// <summary>The pipeline until its input completes; a failure ends it, so it is logged (it held every watcher silently).</summary>
+    private async Task RunPipelineAsync()
+    {
+        try
+        {
+            await Pipeline.RunAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogPipelineFailed(_logger, e);
+            throw;
+        }
+    }
+
     private static async Task Quietly(Task task)
     {
         try
@@ -109,4 +123,7 @@ internal sealed partial class CertstreamRuntime : IHostedService, IAsyncDisposab
 
     [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Stopping: entries already fetched were not all published within {Seconds} s")]
     private static partial void LogDrainTimedOut(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 602, Level = LogLevel.Critical, Message = "The certificate pipeline failed and stopped: no more entries are published")]
+    private static partial void LogPipelineFailed(ILogger logger, Exception exception);
 }

@@ -104,7 +104,7 @@ public sealed class ScaleOutTests
         Assert.Empty(Received.Others(replaying));
     }
 
-    [Fact(Skip = "Open defect, 2 of 3 runs: after nats-server (2.9.10) restarts, the ingest node stays held (a publish sent as NATS went away is never acknowledged) and the rest of the entries never reach the stream. Until it is fixed, 'nats-server restarted mid-stream: no gap' (issue #14) is not shown.")]
+    [Fact]
     public async Task Nats_restarted_mid_stream_the_edge_keeps_its_client_says_not_ready_and_resumes_without_a_gap()
     {
         var slow = new SlowReads();
