@@ -1,11 +1,10 @@
 using System.Buffers;
 using Certstream.Broker;
-using Certstream.Certificates;
-using Certstream.Ct;
 using Certstream.LogList;
 using Certstream.Messages;
 using Certstream.Streaming;
 using Certstream.Tests.Support.FakeCtLog;
+using Certstream.Tests.Unit.Messages;
 
 namespace Certstream.Tests.Unit.Broker;
 
@@ -15,7 +14,6 @@ namespace Certstream.Tests.Unit.Broker;
 /// </summary>
 public class EnvelopeTests
 {
-    private static readonly StreamFormat[] Formats = [StreamFormat.Full, StreamFormat.Lite, StreamFormat.DomainsOnly];
 
     // Names and URLs that JSON must escape, so the layout offsets are tested past escapes too.
     private static readonly CtLog Rfc6962Log = new() { Name = "Test \"quoted\" log – ü", Url = "https://ct.example/log\\2026", NormalizedKey = "ct.example/log", Kind = LogKind.Rfc6962, Operator = "Test Operator" };
@@ -37,7 +35,7 @@ public class EnvelopeTests
     [Fact]
     public void Decoded_messages_read_back_byte_exact_from_the_retention_window_with_chains_interned()
     {
-        var samples = Build([.. GeneratedEntries.Default.Entries.Select((e, i) => (e, i % 2 == 0 ? Rfc6962Log : TiledLog))]);
+        var samples = EncodedSample.Build([.. GeneratedEntries.Default.Entries.Select((e, i) => (e, i % 2 == 0 ? Rfc6962Log : TiledLog))]);
         var chains = new ChainInterner();
         var window = new RetentionWindow(100_000, 256L << 20);
         var count = 3 * RetentionWindow.BlockMessages;
@@ -48,7 +46,7 @@ public class EnvelopeTests
 
         for (var i = 0; i < count; i++)
         {
-            foreach (var format in Formats)
+            foreach (var format in EncodedSample.Formats)
             {
                 var buffer = new ArrayBufferWriter<byte>();
                 Assert.True(window.TryWrite(i + 1, format, buffer));
@@ -60,7 +58,7 @@ public class EnvelopeTests
     [Fact]
     public void An_unknown_version_is_rejected_with_a_clear_error()
     {
-        var envelope = Envelope.Encode(Build([(GeneratedEntries.Default.Entries[0], Rfc6962Log)])[0].Message);
+        var envelope = Envelope.Encode(EncodedSample.Build([(GeneratedEntries.Default.Entries[0], Rfc6962Log)])[0].Message);
         envelope[0] = 2;
 
         var error = Assert.Throws<EnvelopeException>(() => Envelope.Decode(envelope));
@@ -71,7 +69,7 @@ public class EnvelopeTests
     [Fact]
     public void Truncated_or_padded_envelopes_are_rejected_not_misread()
     {
-        var envelope = Envelope.Encode(Build([(GeneratedEntries.Default.Entries[0], Rfc6962Log)])[0].Message);
+        var envelope = Envelope.Encode(EncodedSample.Build([(GeneratedEntries.Default.Entries[0], Rfc6962Log)])[0].Message);
 
         for (var length = 0; length < envelope.Length; length += 7)
         {
@@ -84,12 +82,12 @@ public class EnvelopeTests
     private static void AssertRoundTrip(IReadOnlyList<(SampleEntry Entry, CtLog Log)> entries)
     {
         var chains = new ChainInterner();
-        foreach (var sample in Build(entries))
+        foreach (var sample in EncodedSample.Build(entries))
         {
             var envelope = Envelope.Encode(sample.Message);
             Assert.Equal(sample.Message.CertIndex, Envelope.ReadCertIndex(envelope));
             var decoded = Envelope.Decode(envelope, chains);
-            foreach (var format in Formats)
+            foreach (var format in EncodedSample.Formats)
             {
                 Assert.Equal(sample.Expected[(int)format], decoded.GetBytes(format).ToArray());
             }
@@ -102,22 +100,4 @@ public class EnvelopeTests
             Assert.Equal(facts.AllDomains, decoded.Facts.AllDomains);
         }
     }
-
-    private static List<Sample> Build(IReadOnlyList<(SampleEntry Entry, CtLog Log)> entries)
-    {
-        var updates = new CertificateUpdateFactory(new ParsedCertificateCache());
-        var samples = new List<Sample>(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var (sample, log) = entries[i];
-            var entry = MerkleTreeLeafReader.Read(1000 + i, sample.LeafInput(), sample.ExtraData());
-            var update = updates.Create(log, entry, 1_700_000_000_123 + i);
-            byte[][] expected = [.. Formats.Select(f => CertstreamMessageEncoder.Encode(update, f))];
-            samples.Add(new Sample(CertificateMessage.From(update), expected));
-        }
-
-        return samples;
-    }
-
-    private sealed record Sample(CertificateMessage Message, byte[][] Expected);
 }

@@ -1,27 +1,25 @@
 using System.Buffers;
 using System.Text;
-using Certstream.Certificates;
-using Certstream.Ct;
 using Certstream.LogList;
 using Certstream.Messages;
 using Certstream.Streaming;
 using Certstream.Tests.Support;
 using Certstream.Tests.Support.FakeCtLog;
+using Certstream.Tests.Unit.Messages;
 
 namespace Certstream.Tests.Unit.Streaming;
 
 public class RetentionWindowTests
 {
-    private static readonly StreamFormat[] Formats = [StreamFormat.Full, StreamFormat.Lite, StreamFormat.DomainsOnly];
 
     // Names and URLs that JSON must escape, so the offsets the encoder reports are tested past escapes too.
     private static readonly CtLog Rfc6962Log = new() { Name = "Test \"quoted\" log – ü", Url = "https://ct.example/log\\2026", NormalizedKey = "ct.example/log", Kind = LogKind.Rfc6962, Operator = "Test" };
     private static readonly CtLog TiledLog = new() { Name = "Tiled log", Url = "https://tiles.example/2026h1", NormalizedKey = "tiles.example/2026h1", Kind = LogKind.Tiled, Operator = "Test" };
 
-    private static readonly Lazy<IReadOnlyList<Sample>> RealSamples = new(() => Build(
+    private static readonly Lazy<IReadOnlyList<EncodedSample>> RealSamples = new(() => EncodedSample.Build(
         [.. TestDataEntries.Rfc6962.Select(e => (e, Rfc6962Log)), .. TestDataEntries.Navigli.Select(e => (e, TiledLog))]));
 
-    private static readonly Lazy<IReadOnlyList<Sample>> GeneratedSamples = new(() => Build(
+    private static readonly Lazy<IReadOnlyList<EncodedSample>> GeneratedSamples = new(() => EncodedSample.Build(
         [.. GeneratedEntries.Default.Entries.Select((e, i) => (e, i % 2 == 0 ? Rfc6962Log : TiledLog))]));
 
     [Fact]
@@ -54,7 +52,7 @@ public class RetentionWindowTests
 
         for (var i = 0; i < messages.Count; i++)
         {
-            foreach (var format in Formats)
+            foreach (var format in EncodedSample.Formats)
             {
                 Assert.Equal($"{{\"f\":\"{format}\",\"i\":{i}}}", Encoding.UTF8.GetString(Read(window, i + 1, format)!));
             }
@@ -269,7 +267,7 @@ public class RetentionWindowTests
             window.Append(seq, samples[(int)(seq % samples.Count)].Message);
         }
 
-        foreach (var format in Formats)
+        foreach (var format in EncodedSample.Formats)
         {
             var buffer = new ArrayBufferWriter<byte>();
             var lengths = new int[64];
@@ -326,7 +324,7 @@ public class RetentionWindowTests
 
                 // Around both ends: the oldest races with eviction, the newest with appends.
                 var seq = random.Next(2) == 0 ? window.OldestSeq + random.Next(-3, 4) : newest + random.Next(-3, 2);
-                var format = Formats[random.Next(3)];
+                var format = EncodedSample.Formats[random.Next(3)];
                 buffer.Clear();
                 var count = window.TryWriteRange(seq, random.Next(1, 17), format, buffer, lengths);
                 var at = 0;
@@ -379,7 +377,7 @@ public class RetentionWindowTests
         Assert.True(perMessage <= 256.0 * 1024 * 1024 / 200_000, $"{perMessage:F0} bytes per message");
     }
 
-    private static void AssertRoundTrip(IReadOnlyList<Sample> samples)
+    private static void AssertRoundTrip(IReadOnlyList<EncodedSample> samples)
     {
         var window = new RetentionWindow(samples.Count, 1L << 30);
         for (var i = 0; i < samples.Count; i++)
@@ -390,7 +388,7 @@ public class RetentionWindowTests
         Assert.Equal(samples.Count, window.Count);
         for (var i = 0; i < samples.Count; i++)
         {
-            foreach (var format in Formats)
+            foreach (var format in EncodedSample.Formats)
             {
                 var got = Read(window, i + 1, format);
                 Assert.True(got is not null, $"seq {i + 1} {format} missing");
@@ -411,7 +409,7 @@ public class RetentionWindowTests
             (actual.IssuerAggregated, actual.SourceName, actual.SourceUrl, actual.LogOperator, actual.IsPrecert, actual.LeafSha256));
     }
 
-    private static void AssertConcatenated(IReadOnlyList<Sample> samples, StreamFormat format, long fromSeq, ReadOnlySpan<byte> written, ReadOnlySpan<int> lengths)
+    private static void AssertConcatenated(IReadOnlyList<EncodedSample> samples, StreamFormat format, long fromSeq, ReadOnlySpan<byte> written, ReadOnlySpan<int> lengths)
     {
         var at = 0;
         for (var k = 0; k < lengths.Length; k++)
@@ -428,24 +426,4 @@ public class RetentionWindowTests
         var buffer = new ArrayBufferWriter<byte>();
         return window.TryWrite(seq, format, buffer) ? buffer.WrittenSpan.ToArray() : null;
     }
-
-    private static List<Sample> Build(IReadOnlyList<(SampleEntry Entry, CtLog Log)> entries)
-    {
-        var updates = new CertificateUpdateFactory(new ParsedCertificateCache());
-        var samples = new List<Sample>(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var (sample, log) = entries[i];
-            var entry = MerkleTreeLeafReader.Read(1000 + i, sample.LeafInput(), sample.ExtraData());
-            var update = updates.Create(log, entry, 1_700_000_000_123 + i);
-
-            // What the live stream sends, encoded apart from the message the window gets.
-            byte[][] expected = [.. Formats.Select(f => CertstreamMessageEncoder.Encode(update, f))];
-            samples.Add(new Sample(CertificateMessage.From(update), expected));
-        }
-
-        return samples;
-    }
-
-    private sealed record Sample(CertificateMessage Message, byte[][] Expected);
 }
