@@ -143,6 +143,12 @@ public sealed class ReplayTests
             await Task.Delay(TimeSpan.FromMilliseconds(500), Cancel);
         }
 
+        // The stall lasts 10 s by the stopwatch: a timer may fire a little before its due time (a CI run measured 9.99 s).
+        while (stalled.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10) - stalled.Elapsed + TimeSpan.FromMilliseconds(1), Cancel);
+        }
+
         await Eventually.TrueAsync(() => e2e.Host.Broadcaster.Stats.Window.NewestSeq >= client.Certificates[0].Seq + 20_099, "20,000 published while stalled", 60);
         var behind = e2e.Host.Broadcaster.Stats.For(StreamFormat.Lite);
         TestContext.Current.TestOutputHelper?.WriteLine($"after {stalled.Elapsed.TotalSeconds:F1} s stalled: {behind.QueuedMessages} behind, {behind.ReplayingClients} replaying");
