@@ -143,8 +143,10 @@ internal static class FirehoseFloor
         {
             await SendAsync(clients, "COUNT").ConfigureAwait(false);
             var count = await ReadLineAsync(clients, TimeSpan.FromSeconds(10)).ConfigureAwait(false) ?? throw new InvalidOperationException("clients exited");
-            if (L(count.Split(' ')[1]) >= delivered || watch.Elapsed > TimeSpan.FromSeconds(30))
+            var counted = L(count.Split(' ')[1]);
+            if (counted >= delivered || watch.Elapsed > TimeSpan.FromSeconds(30))
             {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  quiet: {counted:N0} of {delivered:N0} messages counted by the clients after {watch.Elapsed.TotalSeconds:0.0} s"));
                 return (L(parts[1]), L(parts[2]), L(parts[3]));
             }
 
