@@ -471,31 +471,28 @@ internal static class FirehoseBench
     /// get-entries requests per log against what the log allows. Each poll that finds n new entries (the sizes the
     /// server's get-sth answers showed) is a range [from, to) the server must fetch:
     /// <list type="bullet">
-    /// <item>Σ⌈n ÷ cap⌉: no log answers more than its cap. The minimum of record for logs that do not align.</item>
+    /// <item>Σ⌈n ÷ cap⌉: no log answers more than its cap. The minimum for logs that do not align.</item>
     /// <item>Aligned logs, blocks touched: the aligned blocks of <c>cap</c> entries each range touches. The log cuts a
-    /// full-size request at the next multiple of the cap, so this is the fewest full-size (aligned, cacheable) requests,
-    /// and the fewest of any kind on a log that cuts every request at its boundaries. The minimum of record for
-    /// aligned logs.</item>
-    /// <item>Aligned logs, fewest possible here: Trillian-style alignment (this fake's, FakeCtLogServer) cuts only
-    /// full-size requests, so a request of cap − 1 from an unaligned start comes back whole; the fewest requests are
-    /// then cap − 1 from an unaligned start and cap from a boundary (taking the most each time is optimal: the end
-    /// reachable from a later start is never earlier). It saves a request only on a range that ends before the greedy
-    /// steps reach a boundary, and those requests are unaligned, so the log's cache of aligned answers (the reason logs
-    /// align) cannot serve them: shown, not the target.</item>
+    /// full-size request at the next multiple of the cap, so this is the fewest requests when every request that can
+    /// be is full-size (and the fewest of any kind on a log that cut every request at its boundaries). Context.</item>
+    /// <item>Aligned logs, the minimum: Trillian-style alignment (this fake's, FakeCtLogServer) cuts only full-size
+    /// requests, so a request of cap − 1 from an unaligned start comes back whole; the fewest requests are then
+    /// cap − 1 from an unaligned start and cap from a boundary (taking the most each time is optimal: the end
+    /// reachable from a later start is never earlier).</item>
     /// </list>
-    /// Tiled logs: data tiles against entries ÷ 256.
+    /// The ratio of record (pass/fail) is requests ÷ minimum. Tiled logs: data tiles against entries ÷ 256.
     /// </summary>
     private sealed record RequestTable(string Markdown, double TotalRatio, string TotalNote, double WorstRatio, string WorstNote)
     {
         public static RequestTable Build(IReadOnlyList<FirehoseLog> specs, IReadOnlyList<RequestRecord> records, DateTimeOffset from, DateTimeOffset to, long[] start, long[] end, IReadOnlyList<LogStatsReport> stats)
         {
             var text = new StringBuilder();
-            text.AppendLine("| log | cap | aligned | learned cap | entries | polls | get-entries | per 1,000 entries | entries ÷ cap | Σ⌈n ÷ cap⌉ | blocks touched | minimum | ÷ minimum | fewest possible | ÷ fewest |");
-            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            text.AppendLine("| log | cap | aligned | learned cap | entries | polls | get-entries | per 1,000 entries | entries ÷ cap | Σ⌈n ÷ cap⌉ | blocks touched | minimum | ÷ minimum |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             var tiles = new StringBuilder();
             tiles.AppendLine("| tiled log | entries | data tiles (partial) | per 1,000 entries | entries ÷ 256 |");
             tiles.AppendLine("|---|---|---|---|---|");
-            var (allRequests, allMinimum, allFewest, worst, worstNote) = (0L, 0L, 0L, 0.0, "");
+            var (allRequests, allMinimum, allCeiling, worst, worstNote) = (0L, 0L, 0L, 0.0, "");
             for (var i = 0; i < specs.Count; i++)
             {
                 var spec = specs[i];
@@ -517,27 +514,27 @@ internal static class FirehoseBench
                 var fetches = mine.Count(r => r.Kind == RequestKind.GetEntries);
                 var polls = Polls(start[i], end[i], mine.Where(r => r.Kind == RequestKind.GetSth).Select(r => r.TreeSize ?? 0)).ToList();
                 var ceiling = polls.Sum(p => Ceiling(p.From, p.To, spec.Cap));
-                var minimum = spec.Aligned ? polls.Sum(p => BlocksTouched(p.From, p.To, spec.Cap)) : ceiling;
-                var fewest = spec.Aligned ? polls.Sum(p => TrillianFewest(p.From, p.To, spec.Cap)) : ceiling;
+                var blocks = polls.Sum(p => BlocksTouched(p.From, p.To, spec.Cap));
+                var minimum = spec.Aligned ? polls.Sum(p => TrillianMinimum(p.From, p.To, spec.Cap)) : ceiling;
                 var ratio = (double)fetches / minimum;
                 allRequests += fetches;
                 allMinimum += minimum;
-                allFewest += fewest;
+                allCeiling += ceiling;
                 if (ratio > worst)
                 {
-                    (worst, worstNote) = (ratio, string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: {fetches} requests, minimum {minimum}{(spec.Aligned ? $" (blocks touched; fewest possible {fewest}, {(double)fetches / fewest:0.00} ×)" : "")}"));
+                    (worst, worstNote) = (ratio, string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: {fetches} requests, minimum {minimum}{(spec.Aligned ? $"; blocks touched {blocks}" : "")}"));
                 }
 
                 var learned = stats.FirstOrDefault(s => s.Url.TrimEnd('/').EndsWith($"/{spec.Name}", StringComparison.Ordinal))?.BatchCap;
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {spec.Name} | {spec.Cap} | {(spec.Aligned ? "yes" : "no")} | {learned?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {entries:N0} | {polls.Count} | {fetches} | {1000.0 * fetches / entries:0.0} | {(double)entries / spec.Cap:0.0} | {ceiling} | {(spec.Aligned ? minimum.ToString(CultureInfo.InvariantCulture) : "-")} | {minimum} | {ratio:0.00} | {fewest} | {(double)fetches / fewest:0.00} |");
+                    $"| {spec.Name} | {spec.Cap} | {(spec.Aligned ? "yes" : "no")} | {learned?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {entries:N0} | {polls.Count} | {fetches} | {1000.0 * fetches / entries:0.0} | {(double)entries / spec.Cap:0.0} | {ceiling} | {(spec.Aligned ? blocks.ToString(CultureInfo.InvariantCulture) : "-")} | {minimum} | {ratio:0.00} |");
             }
 
             var totalRatio = allMinimum == 0 ? double.NaN : (double)allRequests / allMinimum;
             return new RequestTable(
                 $"Requests per log in the measured window (columns: docs/performance.md, \"Firehose\", Method, Requests):{Environment.NewLine}{Environment.NewLine}{text}{Environment.NewLine}{tiles}{Environment.NewLine}",
                 totalRatio,
-                string.Create(CultureInfo.InvariantCulture, $"{allRequests} requests, minimum {allMinimum} (aligned logs: blocks touched); fewest possible {allFewest} ({(double)allRequests / allFewest:0.00} ×)"),
+                string.Create(CultureInfo.InvariantCulture, $"{allRequests} requests, minimum {allMinimum} (Σ⌈n ÷ cap⌉ {allCeiling})"),
                 worst,
                 worstNote);
         }
@@ -566,7 +563,7 @@ internal static class FirehoseBench
         public static long BlocksTouched(long from, long to, int cap) => ((to - 1) / cap) - (from / cap) + 1;
 
         /// <summary>The fewest requests for [from, to) on a log that cuts only full-size requests at multiples of the cap: cap − 1 from an unaligned start, cap from a boundary.</summary>
-        public static long TrillianFewest(long from, long to, int cap)
+        public static long TrillianMinimum(long from, long to, int cap)
         {
             var requests = 0L;
             for (var at = from; at < to; requests++)
