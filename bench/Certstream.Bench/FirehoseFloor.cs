@@ -69,6 +69,8 @@ internal static class FirehoseFloor
                 throw new InvalidOperationException($"the floor's sender did not listen: {listening ?? "(exited)"}");
             }
 
+            var sizes = listening.Split(' ');
+            Console.WriteLine($"  messages: full {sizes[2]} B, lite {sizes[3]} B, domains-only {sizes[4]} B on average (8,192 real entries)");
             clients = Process.Start(Paths.Self("firehose-clients", "127.0.0.1", listening.Split(' ')[1], N(options.Lite), N(options.Full), N(options.Domains), N(options.Sample)))
                 ?? throw new InvalidOperationException("clients did not start");
             var ready = await ReadLineAsync(clients, TimeSpan.FromSeconds(60)).ConfigureAwait(false);

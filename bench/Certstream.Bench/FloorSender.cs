@@ -17,7 +17,7 @@ namespace Certstream.Bench;
 /// own phase, with everything it grew by since), one shared copy per message, and per client one loop that frames
 /// everything it is behind by into one buffer of up to COALESCE_BYTES and writes it with one send.
 /// <para>
-/// Protocol on stdin/stdout: prints <c>LISTENING port</c>; <c>RUN</c> starts (or resumes) the bursts;
+/// Protocol on stdin/stdout: prints <c>LISTENING port full lite domains</c> (the average message size of each format, bytes); <c>RUN</c> starts (or resumes) the bursts;
 /// <c>PAUSE</c> stops them and prints <c>QUIET entries bytes max_behind messages</c> once every client's loop has
 /// written everything (published entries, bytes handed to the kernel, the most entries a client was behind at a write,
 /// and the messages all clients together must have received by then); <c>CPU</c> prints <c>CPU utime stime ticks_per_second</c>
@@ -43,7 +43,8 @@ internal static class FloorSender
         listener.Listen(512);
         var publisher = new Publisher(ring, FirehoseLogs.Landscape(rate));
         var accepting = AcceptAsync(listener, publisher, coalesce);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LISTENING {((IPEndPoint)listener.LocalEndPoint!).Port}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"LISTENING {((IPEndPoint)listener.LocalEndPoint!).Port} {ring.Payloads[(int)StreamFormat.Full].Average(p => p.Length):0} {ring.Payloads[(int)StreamFormat.Lite].Average(p => p.Length):0} {ring.Payloads[(int)StreamFormat.DomainsOnly].Average(p => p.Length):0}"));
 
         string? line;
         while ((line = Console.ReadLine()) is not null)
