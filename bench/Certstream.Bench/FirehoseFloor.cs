@@ -58,7 +58,7 @@ internal static class FirehoseFloor
     public static async Task<Result> RunOnceAsync(Options options)
     {
         var loadBefore = LoadAverage.Read();
-        using var sender = Process.Start(Paths.Self("firehose-floor-sender", options.Rate.ToString(CultureInfo.InvariantCulture), N(options.Coalesce)))
+        using var sender = Process.Start(Paths.Self("firehose-floor-sender", options.Rate.ToString(CultureInfo.InvariantCulture), Num(options.Coalesce)))
             ?? throw new InvalidOperationException("the floor's sender did not start");
         Process? clients = null;
         try
@@ -71,7 +71,7 @@ internal static class FirehoseFloor
 
             var sizes = listening.Split(' ');
             Console.WriteLine($"  messages: full {sizes[2]} B, lite {sizes[3]} B, domains-only {sizes[4]} B on average (8,192 real entries)");
-            clients = Process.Start(Paths.Self("firehose-clients", "127.0.0.1", listening.Split(' ')[1], N(options.Lite), N(options.Full), N(options.Domains), N(options.Sample)))
+            clients = Process.Start(Paths.Self("firehose-clients", "127.0.0.1", listening.Split(' ')[1], Num(options.Lite), Num(options.Full), Num(options.Domains), Num(options.Sample)))
                 ?? throw new InvalidOperationException("clients did not start");
             var ready = await ReadLineAsync(clients, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             if (ready?.StartsWith("READY", StringComparison.Ordinal) != true)
@@ -212,7 +212,7 @@ internal static class FirehoseFloor
 
     private static int N(string s) => int.Parse(s, CultureInfo.InvariantCulture);
 
-    private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static long L(string s) => long.Parse(s, CultureInfo.InvariantCulture);
 
