@@ -135,6 +135,9 @@ internal sealed partial class ClientSession
     /// <summary>Times the writer loop woke from sleeping (a filtered session that matches nothing wakes almost never).</summary>
     internal long Wakeups => Interlocked.Read(ref _wakeups);
 
+    /// <summary>The session holds a block it decoded from the retention window (only while it reads the window).</summary>
+    internal bool HoldsWindowBlock => Volatile.Read(ref _windowReader) is not null;
+
     /// <summary>Messages dropped for this client.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
@@ -275,6 +278,7 @@ internal sealed partial class ClientSession
                     }
 
                     answerSent?.TrySetResult();
+                    _windowReader = null; // Caught up: nothing to read from the window while asleep.
                     _feedSleeping = true;
                     if (_feedFilter!.Feed!.SleepUntilMatch(_feedWaiter!, _feedIndex))
                     {
@@ -314,6 +318,7 @@ internal sealed partial class ClientSession
                     continue;
                 }
 
+                _windowReader = null; // Caught up (or waiting for its answer to go): no window block held meanwhile.
                 if (answerSent is null && _ring.SleepUntilPublished(_wake, next))
                 {
                     await _wake.WaitAsync().ConfigureAwait(false);
@@ -456,13 +461,14 @@ internal sealed partial class ClientSession
         var filter = Volatile.Read(ref _filter);
         if (_ring.TryGetHot(seq, out var message))
         {
+            // Back at the hot ring: the blocks decoded while reading the window are not needed any more. Before the
+            // filter: a filtered session whose next match is far off would otherwise keep its last block (~330 KB) while
+            // it sleeps on its feed, and 10,000 watch-list sessions that once fell behind kept one each.
+            _windowReader = null;
             if (filter.Id >= 0 && !_filters!.Passes(filter, message, _format))
             {
                 return seq + 1;
             }
-
-            // Back at the hot ring: the blocks decoded while reading the window are not needed any more.
-            _windowReader = null;
             var payload = message.GetBytes(_format).Span;
             var length = _stream.Cursor ? SendBuffer.LengthWithSeq(payload, seq) : payload.Length;
             if (_buffer.Frames > 0 && _buffer.Length + SendBuffer.FrameLength(length) > SendBuffer.BatchBytes)

@@ -284,6 +284,31 @@ public class FilterTests
         Assert.Equal(Enumerable.Range(0, Certificates).Select(c => c * 3), await ReceiveUntilAsync(replay, (Certificates - 1) * 3));
     }
 
+    [Fact]
+    public async Task A_filtered_session_back_from_the_window_lets_go_of_its_window_block_while_it_waits_for_a_match()
+    {
+        // One match old enough to be read back from the retention window, then only messages the filter skips: the
+        // session sleeps on its feed without a match in the hot ring. It must not keep the block it decoded for it
+        // (10,000 watch-list sessions that once fell behind held ~330 KB each).
+        const int Published = MessageRing.HotCapacity + 500;
+        await using var server = await StreamingTestServer.StartAsync(RoomForEverything);
+        for (var index = 0; index < Published; index++)
+        {
+            string[] names = index == 1 ? ["shop.test"] : [$"n{index}.example"];
+            await server.Broadcaster.PublishAsync(Message(new Facts(index, names, Issuers[0], LogNames[0], Operators[0], false, Sha(index))), TestContext.Current.CancellationToken);
+        }
+
+        await Eventually.TrueAsync(() => server.Broadcaster.Ring.Newest == Published, "everything published");
+        Assert.True(server.Broadcaster.Ring.IsBehindHot(2));
+        using var watcher = new ClientWebSocket();
+        await watcher.ConnectAsync(server.Ws("/?since=0&cursor=1&domain=shop.test"), TestContext.Current.CancellationToken);
+        Assert.Equal([1], await ReceiveUntilAsync(watcher, 1));
+
+        var session = Assert.Single(server.Broadcaster.SessionsOf(StreamFormat.Lite));
+        await Eventually.TrueAsync(() => session.Behind == 0 && !session.HoldsWindowBlock, "the caught-up session holds no window block");
+        Assert.Equal(WebSocketState.Open, watcher.State);
+    }
+
     private static bool UnderOrAt(string name, string domain)
     {
         name = name.ToLowerInvariant().TrimEnd('.');
