@@ -65,7 +65,9 @@ internal sealed partial class ClientSession
     private readonly SessionWake _wake = new();
     private readonly SendBuffer _buffer = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Created only when somebody waits for the end (a server stop): an idle client would hold it for nothing.
+    private TaskCompletionSource? _completion;
+    private int _ended;
     private int _closeRequested;
     private volatile bool _connectionLost;
     private WebSocketCloseStatus _closeStatus;
@@ -159,7 +161,26 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Completes when the session has ended, however it ended.</summary>
-    public Task Completion => _completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            var completion = Volatile.Read(ref _completion);
+            if (completion is null)
+            {
+                completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                completion = Interlocked.CompareExchange(ref _completion, completion, null) ?? completion;
+            }
+
+            // Ended before the source existed: RunAsync found none to complete.
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                completion.TrySetResult();
+            }
+
+            return completion.Task;
+        }
+    }
 
     /// <summary>Called once when the session has ended, before <see cref="Completion"/> completes (the owner's clean-up).</summary>
     internal Action<ClientSession>? Ended { get; set; }
@@ -208,7 +229,8 @@ internal sealed partial class ClientSession
             ReplaceFilter(StreamFilter.None);
             _answerSent?.TrySetResult();
             Ended?.Invoke(this);
-            _completion.TrySetResult();
+            Interlocked.Exchange(ref _ended, 1);
+            Volatile.Read(ref _completion)?.TrySetResult();
         }
     }
 
