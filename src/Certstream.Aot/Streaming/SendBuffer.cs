@@ -1,22 +1,26 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.IO.Pipelines;
 
 namespace Certstream.Streaming;
 
 /// <summary>
-/// A session's outgoing WebSocket text frames, written back to back into one pooled buffer so that everything a client
-/// is behind by goes out in one write and one flush. Server-to-client frames are unmasked (RFC 6455 §5.2): a 2, 4 or
-/// 10-byte header (FIN + text opcode, then the payload length in the fewest bytes that hold it) and the payload as is.
-/// A payload is copied once, from the shared encoded message (or the retention window) into this buffer, the copy the
-/// runtime's WebSocket made into its own send buffer before. Rents from the shared pool while in use and returns it on
-/// <see cref="Clear"/>, so an idle client holds no buffer.
+/// A session's outgoing WebSocket text frames, written back to back so that everything a client is behind by goes out in
+/// one write and one flush. Server-to-client frames are unmasked (RFC 6455 §5.2): a 2, 4 or 10-byte header (FIN + text
+/// opcode, then the payload length in the fewest bytes that hold it) and the payload as is.
 /// </summary>
 /// <remarks>
-/// Payloads of known length (<see cref="AddFrame"/>, <see cref="AddFrameWithSeq"/>) get their exact header. A payload
+/// <para>Where the frames go. With a <see cref="ClientConnection"/> that has the transport output, a batch is framed
+/// straight into the output pipe's memory (one <c>GetMemory</c> of the batch's size gives one array, not 4 KB blocks)
+/// and sent with <see cref="SendAsync"/>: one Advance, one flush. A payload is then copied once, from the shared encoded
+/// message (or the retention window) into the pipe that the socket sends from. Otherwise (no transport output, the
+/// connection busy with a ping at the batch's start, or permessage-deflate) the frames go into a pooled array
+/// (<see cref="Written"/>), which is returned on <see cref="Clear"/>, so an idle client holds no buffer either way.</para>
+/// <para>Payloads of known length (<see cref="AddFrame"/>, <see cref="AddFrameWithSeq"/>) get their exact header. A payload
 /// written through <see cref="IBufferWriter{T}"/> (a message read from the window, a gap notice) goes between
 /// <see cref="BeginFrame"/> and <see cref="EndFrame"/>: 4 header bytes are reserved, the usual size for 126..65,535
-/// bytes, and the payload moves by 2 or 6 bytes in the other cases.
+/// bytes, and the payload moves by 2 or 6 bytes in the other cases.</para>
 /// </remarks>
 internal sealed class SendBuffer : IBufferWriter<byte>
 {
@@ -31,14 +35,29 @@ internal sealed class SendBuffer : IBufferWriter<byte>
 
     private static ReadOnlySpan<byte> SeqKey => ",\"seq\":"u8;
 
-    private byte[] _buffer = [];
+    private readonly ClientConnection? _connection;
+
+    // Where frames are written now: the rented array, or memory of the connection's output pipe (_pipe set, the
+    // connection's write lock held). _length bytes of it are written; _committed bytes of this batch went into the pipe
+    // before it (a batch that outgrew its first memory). Offsets (_openFrame) are into _memory.
+    private byte[]? _array;
+    private PipeWriter? _pipe;
+    private Memory<byte> _memory;
     private int _length;
+    private int _committed;
     private int _openFrame = -1;
 
-    /// <summary>Everything written: whole frames, once no frame is open.</summary>
-    public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
+    /// <param name="connection">Frames go straight into its transport output when it has one (see <see cref="ClientConnection.TryBeginWrite"/>).</param>
+    public SendBuffer(ClientConnection? connection = null) => _connection = connection;
 
-    public int Length => _length;
+    /// <summary>Everything written into the pooled array: whole frames, once no frame is open. Empty for a batch written into the output pipe.</summary>
+    public ReadOnlyMemory<byte> Written => _pipe is null ? _memory[.._length] : ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>The batch is written into the connection's output pipe: send it with <see cref="SendAsync"/>.</summary>
+    public bool IsDirect => _pipe is not null;
+
+    /// <summary>Bytes in the batch.</summary>
+    public int Length => _committed + _length;
 
     /// <summary>Frames in the buffer.</summary>
     public int Frames { get; private set; }
@@ -93,7 +112,7 @@ internal sealed class SendBuffer : IBufferWriter<byte>
     public void AppendSeq(long seq)
     {
         var payloadStart = OpenPayloadStart();
-        RequireObject(_buffer.AsSpan(payloadStart, _length - payloadStart));
+        RequireObject(_memory.Span[payloadStart.._length]);
         _length--;
         var span = GetSpan(SeqKey.Length + 20);
         Advance(WriteSeqSuffix(span, seq));
@@ -110,11 +129,15 @@ internal sealed class SendBuffer : IBufferWriter<byte>
         {
             // Rare: a payload under 126 bytes (moves back 2) or over 65,535 (moves on 6). Overlapping copies are safe.
             Ensure(header - ReservedHeaderBytes);
-            _buffer.AsSpan(payloadStart, payloadLength).CopyTo(_buffer.AsSpan(start + header));
+
+            // Ensure may have moved the open frame to the start of new memory.
+            start = _openFrame;
+            payloadStart = start + ReservedHeaderBytes;
+            _memory.Span.Slice(payloadStart, payloadLength).CopyTo(_memory.Span[(start + header)..]);
             _length = start + header + payloadLength;
         }
 
-        WriteHeader(_buffer.AsSpan(start), payloadLength);
+        WriteHeader(_memory.Span[start..], payloadLength);
         _openFrame = -1;
         Frames++;
     }
@@ -135,15 +158,32 @@ internal sealed class SendBuffer : IBufferWriter<byte>
     /// </summary>
     public ReadOnlyMemory<byte> NextPayload(ref int offset)
     {
-        var length = (int)(_buffer[offset + 1] switch
+        var written = Written;
+        var length = (int)(written.Span[offset + 1] switch
         {
-            126 => BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(offset + 2)),
-            127 => BinaryPrimitives.ReadInt64BigEndian(_buffer.AsSpan(offset + 2)),
+            126 => BinaryPrimitives.ReadUInt16BigEndian(written.Span[(offset + 2)..]),
+            127 => BinaryPrimitives.ReadInt64BigEndian(written.Span[(offset + 2)..]),
             var small => small,
         });
         var start = offset + HeaderLength(length);
         offset = start + length;
-        return _buffer.AsMemory(start, length);
+        return written.Slice(start, length);
+    }
+
+    /// <summary>
+    /// Sends a batch written into the output pipe (<see cref="IsDirect"/>): one Advance and one flush, which waits while the
+    /// client is too far behind reading; the connection's write lock is released after it. The buffer is empty afterwards.
+    /// </summary>
+    public ValueTask SendAsync()
+    {
+        if (_pipe is null || _openFrame >= 0)
+        {
+            throw new InvalidOperationException("no batch of whole frames in the output pipe");
+        }
+
+        var bytes = _length;
+        Reset();
+        return _connection!.EndWriteAsync(bytes);
     }
 
     public void Advance(int count) => _length += count;
@@ -151,24 +191,42 @@ internal sealed class SendBuffer : IBufferWriter<byte>
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         Ensure(sizeHint);
-        return _buffer.AsMemory(_length);
+        return _memory[_length..];
     }
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         Ensure(sizeHint);
-        return _buffer.AsSpan(_length);
+        return _memory.Span[_length..];
     }
 
+    /// <summary>
+    /// Drops the batch (the session ends, or the batch was sent from <see cref="Written"/>): returns the array, or releases
+    /// the connection's write lock without advancing what was written into the pipe's memory. (Whole frames of a batch that
+    /// outgrew its first memory were advanced already: they go out with the next write, which is harmless, whole frames.)
+    /// </summary>
     public void Clear()
     {
-        if (_buffer.Length > 0)
+        if (_array is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            ArrayPool<byte>.Shared.Return(_array);
         }
 
-        _buffer = [];
+        if (_pipe is not null)
+        {
+            _connection!.CancelWrite();
+        }
+
+        Reset();
+    }
+
+    private void Reset()
+    {
+        _array = null;
+        _pipe = null;
+        _memory = default;
         _length = 0;
+        _committed = 0;
         _openFrame = -1;
         Frames = 0;
     }
@@ -240,18 +298,70 @@ internal sealed class SendBuffer : IBufferWriter<byte>
     private void Ensure(int sizeHint)
     {
         var needed = _length + Math.Max(sizeHint, 1);
-        if (needed <= _buffer.Length)
+        if (needed <= _memory.Length)
         {
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(4096, _buffer.Length * 2)));
-        _buffer.AsSpan(0, _length).CopyTo(bigger);
-        if (_buffer.Length > 0)
+        if (_pipe is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            GrowInPipe(sizeHint);
+            return;
         }
 
-        _buffer = bigger;
+        if (_array is null && _connection is not null && _connection.TryBeginWrite(out var pipe))
+        {
+            // A new batch: straight into the connection's output (one array of at least this size).
+            _pipe = pipe;
+            _memory = pipe.GetMemory(needed);
+            return;
+        }
+
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(4096, _memory.Length * 2)));
+        _memory.Span[.._length].CopyTo(bigger);
+        if (_array is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+        }
+
+        _array = bigger;
+        _memory = bigger;
+    }
+
+    /// <summary>
+    /// The batch outgrew the pipe memory it has: the whole frames written so far are advanced into the pipe (sent with the
+    /// rest at the flush), and an open frame's bytes move to the start of new memory. They are copied aside first: asking
+    /// the pipe for more may hand the old memory back to its pool.
+    /// </summary>
+    private void GrowInPipe(int sizeHint)
+    {
+        var complete = _openFrame >= 0 ? _openFrame : _length;
+        var partial = _length - complete;
+        var carried = partial > 0 ? ArrayPool<byte>.Shared.Rent(partial) : null;
+        try
+        {
+            if (carried is not null)
+            {
+                _memory.Span.Slice(complete, partial).CopyTo(carried);
+            }
+
+            _pipe!.Advance(complete);
+            _committed += complete;
+            _memory = _pipe.GetMemory(Math.Max(partial + Math.Max(sizeHint, 1), BatchBytes));
+            carried.AsSpan(0, partial).CopyTo(_memory.Span);
+        }
+        finally
+        {
+            if (carried is not null)
+            {
+                ArrayPool<byte>.Shared.Return(carried);
+            }
+        }
+
+        _length = partial;
+        if (_openFrame >= 0)
+        {
+            _openFrame = 0;
+        }
     }
 }
