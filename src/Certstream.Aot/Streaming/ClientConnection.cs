@@ -14,9 +14,9 @@ namespace Certstream.Streaming;
 /// <para>With the connection's transport output (<see cref="Output"/>: the pipe under Kestrel's HTTP/1.1 response, TLS
 /// already applied) every write after the upgrade goes straight into that pipe: the session frames its batch into the
 /// pipe's own memory (<see cref="TryBeginWrite"/>, <see cref="EndWriteAsync"/>), and the WebSocket's writes are copied
-/// into it (<see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>). Kestrel's response path (its output
-/// producer copies every write into 4 KB blocks, taking the pipe's lock per block) is then not used after the 101
-/// response, which it flushed before the upgrade returned; so this lock is the only writer of the pipe.</para>
+/// into it (<see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>). Kestrel's response path (upgraded stream,
+/// output producer with its own lock, concurrent pipe writer, timing flusher, and a second copy of every byte) is then not
+/// used after the 101 response, which it flushed before the upgrade returned; so this lock makes the only writer.</para>
 /// <para>Back-pressure is the pipe's: a flush waits while the client does not read and the bytes not yet sent pass
 /// Kestrel's limit (64 KB), so a stuck client holds its own writer and nothing else. Aborting the WebSocket (close
 /// timeout) disposes this stream, which cancels a flush that waits.</para>
@@ -28,6 +28,7 @@ internal sealed class ClientConnection : Stream
     private readonly PipeWriter? _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile bool _disposed;
+    private volatile bool _broken;
 
     /// <param name="inner">The upgraded stream (reads; writes when there is no <paramref name="output"/>).</param>
     /// <param name="activity">Marked on every read.</param>
@@ -66,10 +67,10 @@ internal sealed class ClientConnection : Stream
     public bool TryBeginWrite(out PipeWriter output)
     {
         output = _output!;
-        return _output is not null && !_disposed && _writeLock.Wait(0);
+        return _output is not null && !_disposed && !_broken && _writeLock.Wait(0);
     }
 
-    /// <summary>Commits <paramref name="bytes"/> written into the output's memory since <see cref="TryBeginWrite"/>, flushes, and releases the lock.</summary>
+    /// <summary>Commits the last <paramref name="bytes"/> written into the output's memory since <see cref="TryBeginWrite"/> (earlier blocks were advanced as they filled), flushes, and releases the lock.</summary>
     public async ValueTask EndWriteAsync(int bytes)
     {
         try
@@ -83,8 +84,19 @@ internal sealed class ClientConnection : Stream
         }
     }
 
-    /// <summary>Releases the lock taken by <see cref="TryBeginWrite"/> without sending what was written into the output's memory.</summary>
-    public void CancelWrite() => _writeLock.Release();
+    /// <summary>
+    /// Releases the lock taken by <see cref="TryBeginWrite"/> without flushing. <paramref name="broken"/>: part of a frame was
+    /// advanced into the output already (the session failed mid-batch), so no later write may follow it.
+    /// </summary>
+    public void CancelWrite(bool broken = false)
+    {
+        if (broken)
+        {
+            _broken = true;
+        }
+
+        _writeLock.Release();
+    }
 
     /// <remarks>
     /// Touches when a read is issued rather than when it completes: the WebSocket issues its next read right after the
@@ -120,6 +132,11 @@ internal sealed class ClientConnection : Stream
             if (_output is not null)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_broken)
+                {
+                    throw new IOException("the connection's output ends inside a frame");
+                }
+
                 _output.Write(buffer.Span);
                 await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
             }
