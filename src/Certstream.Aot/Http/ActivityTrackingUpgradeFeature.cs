@@ -6,7 +6,8 @@ namespace Certstream.Http;
 
 /// <summary>
 /// Wraps Kestrel's HTTP/1.1 upgrade so the upgraded stream is a <see cref="ClientConnection"/>: it reports every inbound
-/// byte to a <see cref="ClientActivity"/>, and the session can write its own frames to it (<see cref="Connection"/>).
+/// byte to a <see cref="ClientActivity"/>, and the session can write its own frames to it (<see cref="Connection"/>),
+/// straight into the connection's transport output when the endpoint records it (<see cref="ConnectionOutput"/>).
 /// It must be installed before UseWebSockets, which captures the upgrade feature.
 /// </summary>
 internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
@@ -14,10 +15,13 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
     private readonly IHttpUpgradeFeature _inner;
     private readonly ClientActivity _activity;
 
-    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity)
+    private readonly ConnectionOutput? _output;
+
+    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity, ConnectionOutput? output)
     {
         _inner = inner;
         _activity = activity;
+        _output = output;
     }
 
     public bool IsUpgradableRequest => _inner.IsUpgradableRequest;
@@ -32,7 +36,8 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
     {
         var stream = await _inner.UpgradeAsync().ConfigureAwait(false);
         _activity.Touch();
-        Connection = new ClientConnection(stream, _activity);
+        // Kestrel flushed the 101 response before returning the stream: from here on the connection is the only writer.
+        Connection = new ClientConnection(stream, _activity, _output?.Output);
         return Connection;
     }
 
@@ -46,7 +51,8 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is { IsUpgradableRequest: true })
         {
-            context.Features.Set<IHttpUpgradeFeature>(new ActivityTrackingUpgradeFeature(upgrade, new ClientActivity()));
+            context.Features.Set<IHttpUpgradeFeature>(
+                new ActivityTrackingUpgradeFeature(upgrade, new ClientActivity(), context.Features.Get<ConnectionOutput>()));
         }
 
         return next(context);

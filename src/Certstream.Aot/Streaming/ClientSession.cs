@@ -18,11 +18,12 @@ namespace Certstream.Streaming;
 /// reaches the client at most once and in order. Live delivery, replay (<c>since</c>) and catching up after a stall are
 /// the same loop: a seq still in the hot ring is sent as the shared payload, an older one is read from the retention
 /// window, and one older than the window is reported as a gap (cursor clients, and <c>gaps=1</c>) or counted as dropped.</para>
-/// <para>Sending. After the upgrade the session frames its messages itself (RFC 6455 §5.2) into one pooled buffer, up to
-/// <see cref="SendBuffer.BatchBytes"/>, and writes it to the <see cref="ClientConnection"/> with one write and one flush:
-/// the payload is copied once, as the runtime's WebSocket copied it into its own send buffer, but the write, the flush and
-/// the wake-up are paid once per batch instead of once per message. The WebSocket still reads, answers pings, pings and
-/// closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
+/// <para>Sending. After the upgrade the session frames its messages itself (RFC 6455 §5.2), up to
+/// <see cref="SendBuffer.BatchBytes"/>, straight into the connection's transport output pipe (<see cref="ClientConnection"/>),
+/// and sends them with one Advance and one flush: the payload is copied once, from the shared message into the memory the
+/// socket sends from, and the write, the flush and the wake-up are paid once per batch instead of once per message.
+/// (Without the transport output, the batch goes into a pooled buffer and through Kestrel's upgraded stream.) The WebSocket
+/// still reads, answers pings, pings and closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
 /// WebSocket one by one, which compresses them. A filtered session that follows its filter's feed jumps from match to
 /// match inside a batch too.</para>
 /// <para>Slow clients without cursor (streaming-api.md §5): being behind costs no memory here, so a burst is never dropped.
@@ -63,7 +64,7 @@ internal sealed partial class ClientSession
     private readonly ClientConnection? _frames;
     private readonly ClientConnection? _pings;
     private readonly SessionWake _wake = new();
-    private readonly SendBuffer _buffer = new();
+    private readonly SendBuffer _buffer;
     private readonly CancellationTokenSource _stop = new();
     // Created only when somebody waits for the end (a server stop): an idle client would hold it for nothing.
     private TaskCompletionSource? _completion;
@@ -119,6 +120,7 @@ internal sealed partial class ClientSession
         _filters = filters;
         _frames = frames;
         _pings = pings;
+        _buffer = new SendBuffer(frames);
         _socket = socket;
         _ring = ring;
         _format = format;
@@ -143,6 +145,9 @@ internal sealed partial class ClientSession
 
     /// <summary>Times the writer loop woke from sleeping (a filtered session that matches nothing wakes almost never).</summary>
     internal long Wakeups => Interlocked.Read(ref _wakeups);
+
+    /// <summary>The session frames its messages straight into the connection's transport output (see <see cref="SendBuffer"/>).</summary>
+    internal bool WritesToTransport => _frames?.Output is not null;
 
     /// <summary>Messages dropped for this client.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -298,11 +303,7 @@ internal sealed partial class ClientSession
                 if (StepByFeed(ref next, newest) == FeedStep.Sleep)
                 {
                     // Nothing up to the newest passes the filter: whatever is in the buffer goes, then sleep on the feed.
-                    if (_buffer.Frames > 0)
-                    {
-                        await FlushAsync().ConfigureAwait(false);
-                    }
-
+                    await FlushOrReleaseAsync().ConfigureAwait(false);
                     answerSent?.TrySetResult();
                     _feedSleeping = true;
                     if (_feedFilter!.Feed!.SleepUntilMatch(_feedWaiter!, _feedIndex))
@@ -317,6 +318,10 @@ internal sealed partial class ClientSession
 
                 if (_ring.Archive is { } archive && next <= newest && next < _ring.Oldest && _archived is not { Count: > 0 })
                 {
+                    // A heartbeat or an answer framed in the connection's output holds its other writes (pongs): send it
+                    // before a read that may take a while.
+                    await FlushOrReleaseAsync().ConfigureAwait(false);
+
                     // Older than the window on a broker node: read a batch from the stream before framing.
                     _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), _stop.Token).ConfigureAwait(false));
                 }
@@ -331,11 +336,7 @@ internal sealed partial class ClientSession
                     next = FillBatch(next, newest);
                 }
 
-                if (_buffer.Frames > 0)
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                }
-
+                await FlushOrReleaseAsync().ConfigureAwait(false);
                 answerSent?.TrySetResult();
                 if (next != start)
                 {
@@ -728,6 +729,21 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
+    /// Sends the frames in the buffer, if any; otherwise lets go of what the buffer holds (a batch whose seqs the filter all
+    /// skipped may hold the connection's output, whose other writers must not wait for a session that is going to sleep).
+    /// </summary>
+    private ValueTask FlushOrReleaseAsync()
+    {
+        if (_buffer.Frames > 0)
+        {
+            return FlushAsync();
+        }
+
+        _buffer.Clear();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
     /// Sends the frames in the buffer: one write (and one flush) of all of them to the connection, or, when the WebSocket
     /// compresses (permessage-deflate), one message at a time through it.
     /// </summary>
@@ -735,7 +751,12 @@ internal sealed partial class ClientSession
     {
         try
         {
-            if (_frames is not null)
+            if (_buffer.IsDirect)
+            {
+                // Framed in the connection's output pipe: one Advance, one flush. A stuck flush is ended by the abort timer.
+                await _buffer.SendAsync().ConfigureAwait(false);
+            }
+            else if (_frames is not null)
             {
                 // No token: cancelling a send aborts the socket. A stuck send is ended by the abort timer.
                 await _frames.WriteAsync(_buffer.Written, CancellationToken.None).ConfigureAwait(false);

@@ -44,6 +44,9 @@ internal sealed class ConnectedClients
 
     public int Count => _sessions.Count;
 
+    /// <summary>Connected clients whose sessions frame their messages straight into the connection's transport output (tests).</summary>
+    internal int WritingToTransport => _sessions.Keys.Count(s => s.WritesToTransport);
+
     /// <summary>Messages dropped so far for each connected client (read-only, for metrics).</summary>
     public IReadOnlyList<(string Client, StreamFormat Format, long Dropped)> DropsByClient() =>
         [.. _sessions.Keys.Select(s => (s.Client, s.Format, s.Dropped))];
