@@ -6,7 +6,8 @@ namespace Certstream.Http;
 
 /// <summary>
 /// Wraps Kestrel's HTTP/1.1 upgrade so the upgraded stream is a <see cref="ClientConnection"/>: it reports every inbound
-/// byte to a <see cref="ClientActivity"/>, and the session can write its own frames to it (<see cref="Connection"/>).
+/// byte to a <see cref="ClientActivity"/>, and the session can write its own frames to it (<see cref="Connection"/>),
+/// straight into the connection's transport output when the endpoint records it (<see cref="ConnectionOutput"/>).
 /// It must be installed before UseWebSockets, which captures the upgrade feature.
 /// </summary>
 internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
@@ -14,13 +15,19 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
     private readonly IHttpUpgradeFeature _inner;
     private readonly ClientActivity _activity;
 
-    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity)
+    private readonly ConnectionOutput? _output;
+
+    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity, ConnectionOutput? output)
     {
         _inner = inner;
         _activity = activity;
+        _output = output;
     }
 
     public bool IsUpgradableRequest => _inner.IsUpgradableRequest;
+
+    /// <summary>When the client last sent anything (fed by <see cref="Connection"/>).</summary>
+    public ClientActivity Activity => _activity;
 
     /// <summary>The upgraded connection, once <see cref="UpgradeAsync"/> ran.</summary>
     public ClientConnection? Connection { get; private set; }
@@ -29,23 +36,29 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
     {
         var stream = await _inner.UpgradeAsync().ConfigureAwait(false);
         _activity.Touch();
-        Connection = new ClientConnection(stream, _activity);
+        // Kestrel flushed the 101 response before returning the stream: from here on the connection is the only writer.
+        Connection = new ClientConnection(stream, _activity, _output?.Output);
         return Connection;
     }
 
-    /// <summary>Middleware: installs the wrapper and exposes it and the activity as request features.</summary>
+    /// <summary>
+    /// Middleware: installs the wrapper as the request's upgrade feature. The endpoint finds it there
+    /// (<see cref="Of"/>): set under its own type too, it would cost every connected client a list of extra features in
+    /// Kestrel's feature collection for as long as it is connected.
+    /// </summary>
     public static Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is { IsUpgradableRequest: true })
         {
-            var activity = new ClientActivity();
-            var feature = new ActivityTrackingUpgradeFeature(upgrade, activity);
-            context.Features.Set<IHttpUpgradeFeature>(feature);
-            context.Features.Set(feature);
-            context.Features.Set(activity);
+            context.Features.Set<IHttpUpgradeFeature>(
+                new ActivityTrackingUpgradeFeature(upgrade, new ClientActivity(), context.Features.Get<ConnectionOutput>()));
         }
 
         return next(context);
     }
+
+    /// <summary>The wrapper installed for <paramref name="context"/>, or null (not an upgradable request).</summary>
+    public static ActivityTrackingUpgradeFeature? Of(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>() as ActivityTrackingUpgradeFeature;
 }

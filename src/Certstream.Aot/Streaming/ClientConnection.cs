@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
 namespace Certstream.Streaming;
 
 /// <summary>
@@ -7,19 +10,40 @@ namespace Certstream.Streaming;
 /// writes: the session writes its data frames here itself, several per write (<see cref="SendBuffer"/>), while the
 /// WebSocket still writes pings, pongs and the close frame, and two writes must never interleave on the wire.
 /// </summary>
+/// <remarks>
+/// <para>With the connection's transport output (<see cref="Output"/>: the pipe under Kestrel's HTTP/1.1 response, TLS
+/// already applied) every write after the upgrade goes straight into that pipe: the session frames its batch into the
+/// pipe's own memory (<see cref="TryBeginWrite"/>, <see cref="EndWriteAsync"/>), and the WebSocket's writes are copied
+/// into it (<see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>). Kestrel's response path (upgraded stream,
+/// output producer with its own lock, concurrent pipe writer, timing flusher, and a second copy of every byte) is then not
+/// used after the 101 response, which it flushed before the upgrade returned; so this lock makes the only writer.</para>
+/// <para>Back-pressure is the pipe's: a flush waits while the client does not read and the bytes not yet sent pass
+/// Kestrel's limit (64 KB), so a stuck client holds its own writer and nothing else. Aborting the WebSocket (close
+/// timeout) disposes this stream, which cancels a flush that waits.</para>
+/// </remarks>
 internal sealed class ClientConnection : Stream
 {
     private readonly Stream _inner;
     private readonly ClientActivity _activity;
+    private readonly PipeWriter? _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private volatile bool _disposed;
+    private volatile bool _broken;
 
-    public ClientConnection(Stream inner, ClientActivity activity)
+    /// <param name="inner">The upgraded stream (reads; writes when there is no <paramref name="output"/>).</param>
+    /// <param name="activity">Marked on every read.</param>
+    /// <param name="output">The connection's transport output under the upgraded stream, or null to write through it.</param>
+    public ClientConnection(Stream inner, ClientActivity activity, PipeWriter? output = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(activity);
         _inner = inner;
         _activity = activity;
+        _output = output;
     }
+
+    /// <summary>The connection's transport output, written only between <see cref="TryBeginWrite"/> and <see cref="EndWriteAsync"/>.</summary>
+    public PipeWriter? Output => _output;
 
     public override bool CanRead => _inner.CanRead;
 
@@ -33,6 +57,45 @@ internal sealed class ClientConnection : Stream
     {
         get => throw new NotSupportedException();
         set => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// Takes the write lock without waiting, for a write straight into <see cref="Output"/>. False when there is no output,
+    /// the connection is disposed, or another write (a ping, a pong) is in progress: then the caller writes a copy with
+    /// <see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>, which waits its turn.
+    /// </summary>
+    public bool TryBeginWrite(out PipeWriter output)
+    {
+        output = _output!;
+        return _output is not null && !_disposed && !_broken && _writeLock.Wait(0);
+    }
+
+    /// <summary>Commits the last <paramref name="bytes"/> written into the output's memory since <see cref="TryBeginWrite"/> (earlier blocks were advanced as they filled), flushes, and releases the lock.</summary>
+    public async ValueTask EndWriteAsync(int bytes)
+    {
+        try
+        {
+            _output!.Advance(bytes);
+            await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Releases the lock taken by <see cref="TryBeginWrite"/> without flushing. <paramref name="broken"/>: part of a frame was
+    /// advanced into the output already (the session failed mid-batch), so no later write may follow it.
+    /// </summary>
+    public void CancelWrite(bool broken = false)
+    {
+        if (broken)
+        {
+            _broken = true;
+        }
+
+        _writeLock.Release();
     }
 
     /// <remarks>
@@ -60,13 +123,28 @@ internal sealed class ClientConnection : Stream
         return read;
     }
 
-    /// <summary>One write of whole frames (Kestrel's upgraded stream flushes each write), never interleaved with another.</summary>
+    /// <summary>One write of whole frames, flushed, never interleaved with another.</summary>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (_output is not null)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_broken)
+                {
+                    throw new IOException("the connection's output ends inside a frame");
+                }
+
+                _output.Write(buffer.Span);
+                await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Kestrel's upgraded stream flushes each write.
+                await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -77,22 +155,19 @@ internal sealed class ClientConnection : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count)
+    public override void Write(byte[] buffer, int offset, int count) =>
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Every write is flushed already.</summary>
+    public override Task FlushAsync(CancellationToken cancellationToken) => _output is null ? _inner.FlushAsync(cancellationToken) : Task.CompletedTask;
+
+    public override void Flush()
     {
-        _writeLock.Wait();
-        try
+        if (_output is null)
         {
-            _inner.Write(buffer, offset, count);
-        }
-        finally
-        {
-            _writeLock.Release();
+            _inner.Flush();
         }
     }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-    public override void Flush() => _inner.Flush();
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
@@ -102,12 +177,23 @@ internal sealed class ClientConnection : Stream
     {
         if (disposing)
         {
-            // Not the write lock: a write in progress fails on the disposed stream and releases it itself.
+            // Not the write lock: a write in progress fails on the disposed stream, or its flush is cancelled here (a client
+            // that does not read holds it), and releases the lock itself.
+            _disposed = true;
+            _output?.CancelPendingFlush();
             _inner.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    public override ValueTask DisposeAsync() => _inner.DisposeAsync();
+    /// <summary>A flush that was cancelled (the WebSocket was aborted) or found the connection closed fails the write.</summary>
+    private async ValueTask FlushOutputAsync(CancellationToken cancellationToken)
+    {
+        var result = await _output!.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsCanceled || result.IsCompleted)
+        {
+            throw new IOException(result.IsCanceled ? "the connection was aborted" : "the connection is closed");
+        }
+    }
 }

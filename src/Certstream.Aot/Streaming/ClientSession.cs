@@ -9,8 +9,8 @@ namespace Certstream.Streaming;
 /// <summary>
 /// One connected WebSocket client: a writer loop that reads the shared <see cref="MessageRing"/> at the client's own
 /// position and sends every message it is behind by as text frames in one write (<see cref="SendBuffer"/>), a reader loop that reads and ignores small client messages, and a
-/// check on the shared supervision tick that enforces the silence timeout, the slow-client policy and optional JSON
-/// heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
+/// check on the shared supervision tick that enforces the silence timeout, the slow-client policy, pings a silent client
+/// and queues optional JSON heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
 /// timeout aborts the connection.
 /// </summary>
 /// <remarks>
@@ -18,11 +18,12 @@ namespace Certstream.Streaming;
 /// reaches the client at most once and in order. Live delivery, replay (<c>since</c>) and catching up after a stall are
 /// the same loop: a seq still in the hot ring is sent as the shared payload, an older one is read from the retention
 /// window, and one older than the window is reported as a gap (cursor clients, and <c>gaps=1</c>) or counted as dropped.</para>
-/// <para>Sending. After the upgrade the session frames its messages itself (RFC 6455 §5.2) into one pooled buffer, up to
-/// <see cref="SendBuffer.BatchBytes"/>, and writes it to the <see cref="ClientConnection"/> with one write and one flush:
-/// the payload is copied once, as the runtime's WebSocket copied it into its own send buffer, but the write, the flush and
-/// the wake-up are paid once per batch instead of once per message. The WebSocket still reads, answers pings, pings and
-/// closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
+/// <para>Sending. After the upgrade the session frames its messages itself (RFC 6455 §5.2), up to
+/// <see cref="SendBuffer.BatchBytes"/>, straight into the connection's transport output pipe (<see cref="ClientConnection"/>),
+/// and sends them with one Advance and one flush: the payload is copied once, from the shared message into the memory the
+/// socket sends from, and the write, the flush and the wake-up are paid once per batch instead of once per message.
+/// (Without the transport output, the batch goes into a pooled buffer and through Kestrel's upgraded stream.) The WebSocket
+/// still reads, answers pings, pings and closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
 /// WebSocket one by one, which compresses them. A filtered session that follows its filter's feed jumps from match to
 /// match inside a batch too.</para>
 /// <para>Slow clients without cursor (streaming-api.md §5): being behind costs no memory here, so a burst is never dropped.
@@ -46,6 +47,9 @@ internal sealed partial class ClientSession
     /// <summary>RFC 6455 1013 "Try Again Later" (not in <see cref="WebSocketCloseStatus"/>).</summary>
     private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
 
+    /// <summary>A PING frame without payload (RFC 6455 §5.5.2; frames from the server are not masked).</summary>
+    private static readonly byte[] PingFrame = [0x89, 0x00];
+
     private readonly WebSocket _socket;
     private readonly MessageRing _ring;
     private readonly StreamFormat _format;
@@ -58,16 +62,20 @@ internal sealed partial class ClientSession
     private readonly string _client;
     private readonly FilterStage? _filters;
     private readonly ClientConnection? _frames;
+    private readonly ClientConnection? _pings;
     private readonly SessionWake _wake = new();
-    private readonly SendBuffer _buffer = new();
+    private readonly SendBuffer _buffer;
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Created only when somebody waits for the end (a server stop): an idle client would hold it for nothing.
+    private TaskCompletionSource? _completion;
+    private int _ended;
     private int _closeRequested;
     private volatile bool _connectionLost;
     private WebSocketCloseStatus _closeStatus;
     private string _closeDescription = "";
     private Timer? _abortTimer;
     private long _nextHeartbeat;
+    private long _lastPing;
     private int _heartbeatDue;
     private long _next;
     private long _dropped;
@@ -106,10 +114,13 @@ internal sealed partial class ClientSession
         ILogger logger,
         string client,
         FilterStage? filters = null,
-        ClientConnection? frames = null)
+        ClientConnection? frames = null,
+        ClientConnection? pings = null)
     {
         _filters = filters;
         _frames = frames;
+        _pings = pings;
+        _buffer = new SendBuffer(frames);
         _socket = socket;
         _ring = ring;
         _format = format;
@@ -138,6 +149,9 @@ internal sealed partial class ClientSession
     /// <summary>The session holds a block it decoded from the retention window (only while it reads the window).</summary>
     internal bool HoldsWindowBlock => Volatile.Read(ref _windowReader) is not null;
 
+    /// <summary>The session frames its messages straight into the connection's transport output (see <see cref="SendBuffer"/>).</summary>
+    internal bool WritesToTransport => _frames?.Output is not null;
+
     /// <summary>Messages dropped for this client.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
@@ -155,7 +169,26 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Completes when the session has ended, however it ended.</summary>
-    public Task Completion => _completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            var completion = Volatile.Read(ref _completion);
+            if (completion is null)
+            {
+                completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                completion = Interlocked.CompareExchange(ref _completion, completion, null) ?? completion;
+            }
+
+            // Ended before the source existed: RunAsync found none to complete.
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                completion.TrySetResult();
+            }
+
+            return completion.Task;
+        }
+    }
 
     /// <summary>Called once when the session has ended, before <see cref="Completion"/> completes (the owner's clean-up).</summary>
     internal Action<ClientSession>? Ended { get; set; }
@@ -204,7 +237,8 @@ internal sealed partial class ClientSession
             ReplaceFilter(StreamFilter.None);
             _answerSent?.TrySetResult();
             Ended?.Invoke(this);
-            _completion.TrySetResult();
+            Interlocked.Exchange(ref _ended, 1);
+            Volatile.Read(ref _completion)?.TrySetResult();
         }
     }
 
@@ -272,11 +306,7 @@ internal sealed partial class ClientSession
                 if (StepByFeed(ref next, newest) == FeedStep.Sleep)
                 {
                     // Nothing up to the newest passes the filter: whatever is in the buffer goes, then sleep on the feed.
-                    if (_buffer.Frames > 0)
-                    {
-                        await FlushAsync().ConfigureAwait(false);
-                    }
-
+                    await FlushOrReleaseAsync().ConfigureAwait(false);
                     answerSent?.TrySetResult();
                     // Caught up: a filtered session whose next match is far off would otherwise keep its last window block
                     // (~330 KB) while it sleeps on its feed. (Not at every hot seq: a session at the hot ring's edge
@@ -295,6 +325,10 @@ internal sealed partial class ClientSession
 
                 if (_ring.Archive is { } archive && next <= newest && next < _ring.Oldest && _archived is not { Count: > 0 })
                 {
+                    // A heartbeat or an answer framed in the connection's output holds its other writes (pongs): send it
+                    // before a read that may take a while.
+                    await FlushOrReleaseAsync().ConfigureAwait(false);
+
                     // Older than the window on a broker node: read a batch from the stream before framing.
                     _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), _stop.Token).ConfigureAwait(false));
                 }
@@ -309,11 +343,7 @@ internal sealed partial class ClientSession
                     next = FillBatch(next, newest);
                 }
 
-                if (_buffer.Frames > 0)
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                }
-
+                await FlushOrReleaseAsync().ConfigureAwait(false);
                 answerSent?.TrySetResult();
                 if (next != start)
                 {
@@ -431,8 +461,8 @@ internal sealed partial class ClientSession
         if (last > next && Volatile.Read(ref _filter).Id < 0)
         {
             // Several messages: rent the batch's room at once instead of growing (and copying) it message by message.
-            // Not for a filtered session: its batch is what passes, usually one message or none, and a batch that
-            // passed nothing kept the 64 KB while the session slept (10,000 watch-list sessions: 640 MB).
+            // Not for a filtered session: its batch is what passes, usually one message or none, so its room grows as
+            // needed (reserved, 64 KB stayed with each of 10,000 watch-list sessions until its first match).
             _buffer.Reserve(SendBuffer.BatchBytes);
         }
 
@@ -709,6 +739,21 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>
+    /// Sends the frames in the buffer, if any; otherwise lets go of what the buffer holds (a batch whose seqs the filter all
+    /// skipped may hold the connection's output, whose other writers must not wait for a session that is going to sleep).
+    /// </summary>
+    private ValueTask FlushOrReleaseAsync()
+    {
+        if (_buffer.Frames > 0)
+        {
+            return FlushAsync();
+        }
+
+        _buffer.Clear();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
     /// Sends the frames in the buffer: one write (and one flush) of all of them to the connection, or, when the WebSocket
     /// compresses (permessage-deflate), one message at a time through it.
     /// </summary>
@@ -716,7 +761,12 @@ internal sealed partial class ClientSession
     {
         try
         {
-            if (_frames is not null)
+            if (_buffer.IsDirect)
+            {
+                // Framed in the connection's output pipe: one Advance, one flush. A stuck flush is ended by the abort timer.
+                await _buffer.SendAsync().ConfigureAwait(false);
+            }
+            else if (_frames is not null)
             {
                 // No token: cancelling a send aborts the socket. A stuck send is ended by the abort timer.
                 await _frames.WriteAsync(_buffer.Written, CancellationToken.None).ConfigureAwait(false);
@@ -921,7 +971,8 @@ internal sealed partial class ClientSession
 
     /// <summary>
     /// Called on the shared supervision tick (<see cref="ConnectedClients"/>): closes a client that has been silent
-    /// for the client timeout (1008), or that stayed too slow under the disconnect policy, and queues heartbeats.
+    /// for the client timeout (1008), or that stayed too slow under the disconnect policy, pings a client silent for the
+    /// ping interval, and queues heartbeats.
     /// One tick for all clients instead of a timer per client: 10,000 idle clients cost one wake-up per tick.
     /// </summary>
     internal void Supervise(long now)
@@ -960,12 +1011,34 @@ internal sealed partial class ClientSession
             }
         }
 
+        // A client silent for the ping interval is pinged (once per interval while it stays silent); its pong is inbound
+        // bytes. Here rather than in the WebSocket's keep-alive, which holds a timer and its state per client.
+        var pingMs = (long)_options.PingInterval.TotalMilliseconds;
+        if (_pings is not null && now - Math.Max(_activity.LastSeen, _lastPing) >= pingMs && _socket.State == WebSocketState.Open)
+        {
+            _lastPing = now;
+            _ = PingAsync(_pings);
+        }
+
         var heartbeatMs = (long)_heartbeatInterval.TotalMilliseconds;
         if (heartbeatMs > 0 && now >= _nextHeartbeat)
         {
             Volatile.Write(ref _heartbeatDue, 1);
             _wake.Set();
             _nextHeartbeat = now + heartbeatMs;
+        }
+    }
+
+    /// <summary>One PING frame, written between whole frames of the session and the WebSocket (the connection serializes them).</summary>
+    private static async Task PingAsync(ClientConnection connection)
+    {
+        try
+        {
+            await connection.WriteAsync(PingFrame).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection is gone or closing: the read loop ends the session, or the silence timeout does.
         }
     }
 

@@ -93,9 +93,17 @@ public sealed class FakeCtLogFaultTests : IAsyncLifetime
     [Fact]
     public async Task Hang_holds_until_the_client_gives_up()
     {
-        _server["rfc"].Faults.Next(RequestKind.GetSth, 1, Fault.Hang);
-        using var client = new HttpClient { BaseAddress = _server.BaseUrl, Timeout = TimeSpan.FromMilliseconds(300) };
-        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => client.GetAsync("rfc/ct/v1/get-sth", Token));
+        var faults = _server["rfc"].Faults;
+        faults.Next(RequestKind.GetSth, 1, Fault.Hang);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var request = _http.GetAsync("rfc/ct/v1/get-sth", giveUp.Token);
+
+        // The client gives up only once the log has taken the fault (a fixed client timeout could fire before the
+        // request even arrived on a loaded machine); until then, and 300 ms after, nothing has answered.
+        Assert.True(SpinWait.SpinUntil(() => faults.Pending == 0, TimeSpan.FromSeconds(10)), "the hang fault was never taken");
+        await Assert.ThrowsAsync<TimeoutException>(() => request.WaitAsync(TimeSpan.FromMilliseconds(300), Token));
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => request);
 
         var records = await _server.Requests.WaitForAsync(r => r.Any(x => x.Fault?.Kind == FaultKind.Hang), TimeSpan.FromSeconds(10));
         Assert.Equal(0, records.Single(x => x.Fault?.Kind == FaultKind.Hang).Status);

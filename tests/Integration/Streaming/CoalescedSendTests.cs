@@ -18,8 +18,12 @@ public sealed class CoalescedSendTests
 
     private static readonly string[] Paths = ["/full-stream", "/", "/domains-only"];
 
-    [Fact]
-    public async Task Bursts_of_small_and_large_messages_arrive_whole_and_in_order_on_every_stream_with_and_without_cursor()
+    /// <param name="directOutput">The sessions frame their batches straight into the connection's transport output (as the
+    /// server does), or write them through Kestrel's upgraded stream.</param>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Bursts_of_small_and_large_messages_arrive_whole_and_in_order_on_every_stream_with_and_without_cursor(bool directOutput)
     {
         // Frequent pings: the WebSocket writes them on the connection the session writes its batches to. The clients
         // without cursor may fall behind on a loaded machine: this test is about frames, not the slow-client policy.
@@ -28,7 +32,7 @@ public sealed class CoalescedSendTests
             PingInterval = TimeSpan.FromMilliseconds(20),
             ClientQueueCapacity = 10 * Count,
             SlowClientGrace = TimeSpan.FromMinutes(10),
-        });
+        }, directOutput: directOutput);
         var clients = new List<(string Path, bool Cursor, ClientWebSocket Socket)>();
         foreach (var path in Paths)
         {
@@ -41,6 +45,7 @@ public sealed class CoalescedSendTests
         await server.WaitForClientsAsync(StreamFormat.DomainsOnly, 2);
         using var raw = await RawWebSocketClient.ConnectAsync(server.Port, "/full-stream");
         await server.WaitForClientsAsync(StreamFormat.Full, 3);
+        Assert.Equal(directOutput ? 7 : 0, server.Clients.WritingToTransport);
 
         var readers = clients.Select(c => Task.Run(() => ExpectAllAsync(c.Socket, c.Path, c.Cursor, fromSeq: 1), TestContext.Current.CancellationToken)).ToList();
         readers.Add(Task.Run(() => ExpectRawFramesAsync(raw), TestContext.Current.CancellationToken));

@@ -35,11 +35,21 @@ internal sealed class StreamingTestServer : IAsyncDisposable
 
     public Uri Ws(string path) => new($"ws://127.0.0.1:{Port}{path}");
 
-    public static async Task<StreamingTestServer> StartAsync(StreamingOptions? streaming = null, EndpointOptions? endpoints = null)
+    /// <param name="streaming">Streaming options (defaults otherwise).</param>
+    /// <param name="endpoints">Endpoint options (defaults otherwise).</param>
+    /// <param name="directOutput">Record each connection's transport output, as the server does, so sessions write their
+    /// frames straight into it; false: they write through Kestrel's upgraded stream.</param>
+    public static async Task<StreamingTestServer> StartAsync(StreamingOptions? streaming = null, EndpointOptions? endpoints = null, bool directOutput = true)
     {
         streaming ??= new StreamingOptions();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (directOutput)
+            {
+                ConnectionOutput.Capture(listen);
+            }
+        }));
         builder.Logging.ClearProviders();
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Certstream.Streaming;
 
 namespace Certstream.Tests.Unit.Streaming;
@@ -94,6 +95,149 @@ public sealed class SendBufferTests
         Assert.Equal("{\"a\":1,\"seq\":1000000}".Length, SendBuffer.LengthWithSeq(payload, 1_000_000));
         Assert.Equal(new byte[] { 0x81, (byte)"{\"a\":1,\"seq\":1000000}".Length }, buffer.Written.Span[..2].ToArray());
         buffer.Clear();
+    }
+
+    /// <summary>Every way of writing, across sizes that outgrow the first memory of the pipe with a frame open and move headers both ways.</summary>
+    private static void WriteMixedBatch(SendBuffer buffer)
+    {
+        buffer.AddFrame(Payload(3, 1));
+        buffer.AddFrameWithSeq("{\"a\":1}"u8, 42);
+        buffer.BeginFrame();
+        for (var at = 0; at < 70_000; at += 1000)
+        {
+            buffer.Write(Payload(1000, (byte)at));
+        }
+
+        buffer.EndFrame();
+        buffer.BeginFrame();
+        buffer.Write("{\"b\":2}"u8);
+        buffer.AppendSeq(7);
+        buffer.EndFrame();
+        buffer.AddFrame(Payload(65_535, 2));
+        buffer.BeginFrame();
+        buffer.Write("{\"partial\""u8);
+        buffer.CancelFrame();
+        buffer.BeginFrame();
+        buffer.Write(Payload(5_000, 3));
+        buffer.EndFrame();
+    }
+
+    [Fact]
+    public async Task Frames_framed_into_the_connection_output_are_byte_for_byte_those_of_the_pooled_buffer()
+    {
+        var pooled = new SendBuffer();
+        WriteMixedBatch(pooled);
+        var expected = pooled.Written.ToArray();
+        var frames = pooled.Frames;
+        pooled.Clear();
+
+        // Kestrel's transport pipes hand out 4 KB blocks; a bigger request gets one array of its own.
+        var pipe = new Pipe(new PipeOptions(pool: new SmallBlockPool(), pauseWriterThreshold: 0));
+        using var connection = new ClientConnection(Stream.Null, new ClientActivity(), pipe.Writer);
+        var direct = new SendBuffer(connection);
+        WriteMixedBatch(direct);
+        Assert.True(direct.IsDirect);
+        Assert.Equal(frames, direct.Frames);
+        Assert.Equal(expected.Length, direct.Length);
+        Assert.False(pipe.Reader.TryRead(out _)); // Nothing is visible before the flush.
+        await direct.SendAsync();
+        Assert.False(direct.IsDirect);
+        Assert.Equal(0, direct.Length);
+
+        Assert.Equal(expected, await ReadAsync(pipe.Reader, expected.Length));
+    }
+
+    [Fact]
+    public async Task A_batch_holds_the_connection_so_a_ping_written_meanwhile_follows_it_whole()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        using var connection = new ClientConnection(Stream.Null, new ClientActivity(), pipe.Writer);
+        var buffer = new SendBuffer(connection);
+        buffer.AddFrame("{}"u8);
+        Assert.True(buffer.IsDirect);
+
+        byte[] ping = [0x89, 0x00];
+        var pinging = connection.WriteAsync(ping, TestContext.Current.CancellationToken).AsTask();
+        Assert.False(pinging.IsCompleted);
+        buffer.AddFrame("[]"u8);
+        await buffer.SendAsync();
+        await pinging;
+
+        Assert.Equal(new byte[] { 0x81, 0x02, (byte)'{', (byte)'}', 0x81, 0x02, (byte)'[', (byte)']', 0x89, 0x00 }, await ReadAsync(pipe.Reader, 10));
+    }
+
+    [Fact]
+    public async Task While_another_write_holds_the_connection_the_batch_goes_into_a_pooled_buffer_and_clear_lets_go()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        using var connection = new ClientConnection(Stream.Null, new ClientActivity(), pipe.Writer);
+        Assert.True(connection.TryBeginWrite(out _));
+        var buffer = new SendBuffer(connection);
+        buffer.AddFrame("{}"u8);
+        Assert.False(buffer.IsDirect);
+        Assert.Equal(new byte[] { 0x81, 0x02, (byte)'{', (byte)'}' }, buffer.Written.ToArray());
+        buffer.Clear();
+        connection.CancelWrite();
+
+        // A batch dropped with Clear sends nothing and releases the connection.
+        buffer.AddFrame("{}"u8);
+        Assert.True(buffer.IsDirect);
+        buffer.Clear();
+        await connection.WriteAsync(new byte[] { 0x8A, 0x00 }, TestContext.Current.CancellationToken);
+        Assert.Equal(new byte[] { 0x8A, 0x00 }, await ReadAsync(pipe.Reader, 2));
+    }
+
+    [Fact]
+    public async Task The_flush_waits_while_the_client_does_not_read_and_disposing_the_connection_ends_it()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1024, resumeWriterThreshold: 512));
+        var connection = new ClientConnection(Stream.Null, new ClientActivity(), pipe.Writer);
+        var buffer = new SendBuffer(connection);
+        buffer.AddFrame(Payload(2000));
+        var sending = buffer.SendAsync().AsTask();
+        Assert.False(sending.IsCompleted);
+
+        // The client reads: the flush completes.
+        await ReadAsync(pipe.Reader, SendBuffer.FrameLength(2000));
+        await sending;
+
+        buffer.AddFrame(Payload(2000));
+        sending = buffer.SendAsync().AsTask();
+        Assert.False(sending.IsCompleted);
+
+        // It does not: aborting the WebSocket disposes the connection, which ends the stuck flush.
+        connection.Dispose();
+        await Assert.ThrowsAsync<IOException>(() => sending);
+        Assert.False(connection.TryBeginWrite(out _));
+    }
+
+    private static async Task<byte[]> ReadAsync(PipeReader reader, int length)
+    {
+        var result = await reader.ReadAtLeastAsync(length, TestContext.Current.CancellationToken);
+        var bytes = result.Buffer.Slice(0, length).ToArray();
+        reader.AdvanceTo(result.Buffer.GetPosition(length));
+        return bytes;
+    }
+
+    /// <summary>A pool of 4 KB blocks, as Kestrel's: the pipe rents bigger memory from the array pool instead.</summary>
+    private sealed class SmallBlockPool : MemoryPool<byte>
+    {
+        public override int MaxBufferSize => 4096;
+
+        public override IMemoryOwner<byte> Rent(int minBufferSize = -1) => new Block();
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+
+        private sealed class Block : IMemoryOwner<byte>
+        {
+            public Memory<byte> Memory { get; } = new byte[4096];
+
+            public void Dispose()
+            {
+            }
+        }
     }
 
     private static byte[] Payload(int length, byte salt = 0) =>
