@@ -9,7 +9,7 @@ using Certstream.Tests.Support.FakeCtLog;
 namespace Certstream.Bench;
 
 /// <summary>
-/// <c>firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--filtered 0] [--regex 0] [--runs 1] [--publish | --binary PATH]</c>:
+/// <c>firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--filtered 0] [--regex 0] [--runs 1] [--nats] [--no-floor] [--publish | --binary PATH]</c>:
 /// the 2026 firehose of issue 12 against the real Native AOT server with its default config (log list pointing at the
 /// fake logs, poll interval 1 s). See docs/performance.md, "Firehose", for what each figure means.
 /// <para>
@@ -35,6 +35,7 @@ internal static class FirehoseBench
         var runs = 1;
         var publish = false;
         var nats = false;
+        var floor = true;
         string? binary = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -52,9 +53,10 @@ internal static class FirehoseBench
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--publish": publish = true; break;
                 case "--nats": nats = true; break;
+                case "--no-floor": floor = false; break;
                 case "--binary": binary = Path.GetFullPath(args[++i]); break;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--filtered 0] [--regex 0] [--runs 1] [--nats] [--publish | --binary PATH]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: firehose [--seconds 60] [--warmup 15] [--rate 3200] [--lite 60] [--full 10] [--domains 30] [--sample 10] [--filtered 0] [--regex 0] [--runs 1] [--nats] [--no-floor] [--publish | --binary PATH]");
                     return 2;
             }
         }
@@ -69,6 +71,14 @@ internal static class FirehoseBench
         {
             Console.WriteLine($"[firehose run {run}]");
             details.Append(await RunOnceAsync(binary, figures, rate, warmup, seconds, lite, full, domains, sample, filtered, regex, nats).ConfigureAwait(false));
+            if (floor)
+            {
+                // Context: what a minimal sender needs for the same bytes to the same clients, right after (FirehoseFloor).
+                Console.WriteLine($"[send floor after run {run}]");
+                var f = await FirehoseFloor.RunOnceAsync(new FirehoseFloor.Options(Seconds: Math.Min(seconds, 30), Warmup: 5, Rate: rate, Lite: lite, Full: full, Domains: domains, Sample: sample)).ConfigureAwait(false);
+                figures.Floor.Add(100 * f.Sender, f.Summary);
+                figures.FloorPerThousand.Add(f.SenderPerThousand);
+            }
         }
 
         var table = ResultsTable.Render(figures.All, total.Elapsed);
@@ -414,6 +424,10 @@ internal static class FirehoseBench
 
         public Figure RequestsWorst { get; } = new("  worst single RFC 6962 log", "≤ 1.10", "×", v => v <= 1.10);
 
+        public Figure Floor { get; } = new("send floor: a minimal sender's CPU for the same bytes (firehose-floor), % of one core", "report", "%", null);
+
+        public Figure FloorPerThousand { get; } = new("  send floor CPU-s per 1,000 entries", "report", "s", null);
+
         public Figure FakeLogsCore { get; } = new("fake logs CPU, % of one core", "report", "%", null);
 
         public Figure ClientsCore { get; } = new("clients CPU, % of one core", "report", "%", null);
@@ -429,7 +443,7 @@ internal static class FirehoseBench
         public IReadOnlyList<Figure> All =>
         [
             Entries, ServerCore, ServerPerThousand, Rss, FilterStage, LostLite, LostFull, LostDomains, Drops, LatencyLiteP50, LatencyLiteP99,
-            LatencyFullP50, LatencyFullP99, RequestsTotal, RequestsWorst, FakeLogsCore, ClientsCore, IngestCore, NatsCore, IntoNats, Machine,
+            LatencyFullP50, LatencyFullP99, RequestsTotal, RequestsWorst, Floor, FloorPerThousand, FakeLogsCore, ClientsCore, IngestCore, NatsCore, IntoNats, Machine,
         ];
     }
 
@@ -454,22 +468,31 @@ internal static class FirehoseBench
     }
 
     /// <summary>
-    /// get-entries requests per log against two minimums: entries ÷ cap, and what the server's polls allowed: every
-    /// poll that finds n new entries (the sizes its get-sth answers showed) needs at least ⌈n ÷ cap⌉ requests, on aligned
-    /// logs too (Trillian cuts only full-size requests; a log that cut every request at its boundaries would force up
-    /// to one more per poll). Tiled logs: data tiles against entries ÷ 256.
+    /// get-entries requests per log against what the log allows. Each poll that finds n new entries (the sizes the
+    /// server's get-sth answers showed) is a range [from, to) the server must fetch:
+    /// <list type="bullet">
+    /// <item>Σ⌈n ÷ cap⌉: no log answers more than its cap. The minimum for logs that do not align.</item>
+    /// <item>Aligned logs, blocks touched: the aligned blocks of <c>cap</c> entries each range touches. The log cuts a
+    /// full-size request at the next multiple of the cap, so this is the fewest requests when every request that can
+    /// be is full-size (and the fewest of any kind on a log that cut every request at its boundaries). Context.</item>
+    /// <item>Aligned logs, the minimum: Trillian-style alignment (this fake's, FakeCtLogServer) cuts only full-size
+    /// requests, so a request of cap − 1 from an unaligned start comes back whole; the fewest requests are then
+    /// cap − 1 from an unaligned start and cap from a boundary (taking the most each time is optimal: the end
+    /// reachable from a later start is never earlier).</item>
+    /// </list>
+    /// The ratio of record (pass/fail) is requests ÷ minimum. Tiled logs: data tiles against entries ÷ 256.
     /// </summary>
     private sealed record RequestTable(string Markdown, double TotalRatio, string TotalNote, double WorstRatio, string WorstNote)
     {
         public static RequestTable Build(IReadOnlyList<FirehoseLog> specs, IReadOnlyList<RequestRecord> records, DateTimeOffset from, DateTimeOffset to, long[] start, long[] end, IReadOnlyList<LogStatsReport> stats)
         {
             var text = new StringBuilder();
-            text.AppendLine("| log | cap | aligned | learned cap | entries | get-entries | per 1,000 entries | entries ÷ cap | poll-aware minimum | ÷ minimum |");
-            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            text.AppendLine("| log | cap | aligned | learned cap | entries | polls | get-entries | per 1,000 entries | entries ÷ cap | Σ⌈n ÷ cap⌉ | blocks touched | minimum | ÷ minimum |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             var tiles = new StringBuilder();
             tiles.AppendLine("| tiled log | entries | data tiles (partial) | per 1,000 entries | entries ÷ 256 |");
             tiles.AppendLine("|---|---|---|---|---|");
-            var (allRequests, allMinimum, worst, worstNote) = (0L, 0L, 0.0, "");
+            var (allRequests, allMinimum, allCeiling, worst, worstNote) = (0L, 0L, 0L, 0.0, "");
             for (var i = 0; i < specs.Count; i++)
             {
                 var spec = specs[i];
@@ -489,32 +512,36 @@ internal static class FirehoseBench
                 }
 
                 var fetches = mine.Count(r => r.Kind == RequestKind.GetEntries);
-                var minimum = PollAwareMinimum(spec, start[i], end[i], mine.Where(r => r.Kind == RequestKind.GetSth).Select(r => r.TreeSize ?? 0));
+                var polls = Polls(start[i], end[i], mine.Where(r => r.Kind == RequestKind.GetSth).Select(r => r.TreeSize ?? 0)).ToList();
+                var ceiling = polls.Sum(p => Ceiling(p.From, p.To, spec.Cap));
+                var blocks = polls.Sum(p => BlocksTouched(p.From, p.To, spec.Cap));
+                var minimum = spec.Aligned ? polls.Sum(p => TrillianMinimum(p.From, p.To, spec.Cap)) : ceiling;
                 var ratio = (double)fetches / minimum;
                 allRequests += fetches;
                 allMinimum += minimum;
+                allCeiling += ceiling;
                 if (ratio > worst)
                 {
-                    (worst, worstNote) = (ratio, string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: {fetches} requests, minimum {minimum}"));
+                    (worst, worstNote) = (ratio, string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: {fetches} requests, minimum {minimum}{(spec.Aligned ? $"; blocks touched {blocks}" : "")}"));
                 }
 
                 var learned = stats.FirstOrDefault(s => s.Url.TrimEnd('/').EndsWith($"/{spec.Name}", StringComparison.Ordinal))?.BatchCap;
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {spec.Name} | {spec.Cap} | {(spec.Aligned ? "yes" : "no")} | {learned?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {entries:N0} | {fetches} | {1000.0 * fetches / entries:0.0} | {1000.0 / spec.Cap:0.0} | {1000.0 * minimum / entries:0.0} | {ratio:0.00} |");
+                    $"| {spec.Name} | {spec.Cap} | {(spec.Aligned ? "yes" : "no")} | {learned?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {entries:N0} | {polls.Count} | {fetches} | {1000.0 * fetches / entries:0.0} | {(double)entries / spec.Cap:0.0} | {ceiling} | {(spec.Aligned ? blocks.ToString(CultureInfo.InvariantCulture) : "-")} | {minimum} | {ratio:0.00} |");
             }
 
             var totalRatio = allMinimum == 0 ? double.NaN : (double)allRequests / allMinimum;
             return new RequestTable(
-                $"Requests per log in the measured window:{Environment.NewLine}{Environment.NewLine}{text}{Environment.NewLine}{tiles}{Environment.NewLine}",
+                $"Requests per log in the measured window (columns: docs/performance.md, \"Firehose\", Method, Requests):{Environment.NewLine}{Environment.NewLine}{text}{Environment.NewLine}{tiles}{Environment.NewLine}",
                 totalRatio,
-                $"{allRequests} requests, poll-aware minimum {allMinimum}",
+                string.Create(CultureInfo.InvariantCulture, $"{allRequests} requests, minimum {allMinimum} (Σ⌈n ÷ cap⌉ {allCeiling})"),
                 worst,
                 worstNote);
         }
 
-        private static long PollAwareMinimum(FirehoseLog spec, long start, long end, IEnumerable<long> polled)
+        /// <summary>The ranges [From, To) the polls found new: between consecutive tree sizes the get-sth answers showed, within [start, end).</summary>
+        public static IEnumerable<(long From, long To)> Polls(long start, long end, IEnumerable<long> polled)
         {
-            var minimum = 0L;
             var from = start;
             foreach (var size in polled.Where(s => s > start).Append(end).Distinct().Order())
             {
@@ -524,11 +551,27 @@ internal static class FirehoseBench
                     continue;
                 }
 
-                minimum += (to - from + spec.Cap - 1) / spec.Cap;
+                yield return (from, to);
                 from = to;
             }
+        }
 
-            return minimum;
+        /// <summary>⌈n ÷ cap⌉ for the range [from, to).</summary>
+        public static long Ceiling(long from, long to, int cap) => (to - from + cap - 1) / cap;
+
+        /// <summary>The aligned blocks of <paramref name="cap"/> entries that [from, to) touches.</summary>
+        public static long BlocksTouched(long from, long to, int cap) => ((to - 1) / cap) - (from / cap) + 1;
+
+        /// <summary>The fewest requests for [from, to) on a log that cuts only full-size requests at multiples of the cap: cap − 1 from an unaligned start, cap from a boundary.</summary>
+        public static long TrillianMinimum(long from, long to, int cap)
+        {
+            var requests = 0L;
+            for (var at = from; at < to; requests++)
+            {
+                at += at % cap == 0 ? cap : cap - 1;
+            }
+
+            return requests;
         }
     }
 }

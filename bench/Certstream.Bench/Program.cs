@@ -6,6 +6,7 @@ using Certstream.Tests.Support.FakeCtLog;
 
 // dotnet run -c Release --project bench/Certstream.Bench -- all|parse|filters|catchup|window|hot-ring|replay|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish | --binary PATH]
 //                                                         -- firehose [--seconds 60] [--warmup 15] [--publish] ...   (issue 12's 2026 simulation, see docs/performance.md)
+//                                                         -- firehose-floor [--seconds 30] [--runs 3] ...   (the send floor: a minimal sender, same bytes and clients)
 //                                                         -- filter-memory [--clients 1000,10000]   (managed heap per filtered client)
 //                                                         -- fake-log [--port N]   (serve the fake CT log for a demo)
 if (args.Length > 0 && args[0] == "load-clients")
@@ -21,6 +22,16 @@ if (args.Length > 0 && args[0] == "firehose-clients")
 if (args.Length > 0 && args[0] == "firehose")
 {
     return await FirehoseBench.RunAsync(args).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "firehose-floor")
+{
+    return await FirehoseFloor.RunAsync(args).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "firehose-floor-sender")
+{
+    return await FloorSender.RunAsync(args).ConfigureAwait(false);
 }
 
 if (args.Length > 0 && args[0] == "filter-memory")

@@ -95,30 +95,13 @@ internal sealed partial class Broadcaster : IAsyncDisposable
     public void Subscribe(IStreamSubscriber subscriber)
     {
         ArgumentNullException.ThrowIfNull(subscriber);
-        lock (_subscribersLock)
-        {
-            ref var slot = ref _subscribers[(int)subscriber.Format];
-            Volatile.Write(ref slot, [.. slot, subscriber]);
-        }
+        Add(ref _subscribers[(int)subscriber.Format], subscriber);
     }
 
     public void Unsubscribe(IStreamSubscriber subscriber)
     {
         ArgumentNullException.ThrowIfNull(subscriber);
-        lock (_subscribersLock)
-        {
-            ref var slot = ref _subscribers[(int)subscriber.Format];
-            var index = Array.IndexOf(slot, subscriber);
-            if (index < 0)
-            {
-                return;
-            }
-
-            var next = new IStreamSubscriber[slot.Length - 1];
-            slot.AsSpan(0, index).CopyTo(next);
-            slot.AsSpan(index + 1).CopyTo(next.AsSpan(index));
-            Volatile.Write(ref slot, next);
-        }
+        Remove(ref _subscribers[(int)subscriber.Format], subscriber);
     }
 
     /// <summary>The newest message fanned out, or null before the first certificate. Its bytes for
@@ -136,21 +119,34 @@ internal sealed partial class Broadcaster : IAsyncDisposable
     /// <summary>The WebSocket sessions reading <paramref name="format"/> now.</summary>
     internal ClientSession[] SessionsOf(StreamFormat format) => Volatile.Read(ref _sessions[(int)format]);
 
-    internal void Attach(ClientSession session)
+    internal void Attach(ClientSession session) => Add(ref _sessions[(int)session.Format], session);
+
+    internal void Detach(ClientSession session) => Remove(ref _sessions[(int)session.Format], session);
+
+    /// <summary>Copy on write: the fan-out reads the arrays without a lock, so a change publishes a new array.</summary>
+    private void Add<T>(ref T[] slot, T item)
     {
         lock (_subscribersLock)
         {
-            ref var slot = ref _sessions[(int)session.Format];
-            Volatile.Write(ref slot, [.. slot, session]);
+            Volatile.Write(ref slot, [.. slot, item]);
         }
     }
 
-    internal void Detach(ClientSession session)
+    private void Remove<T>(ref T[] slot, T item)
+        where T : class
     {
         lock (_subscribersLock)
         {
-            ref var slot = ref _sessions[(int)session.Format];
-            Volatile.Write(ref slot, [.. slot.Where(s => s != session)]);
+            var index = Array.IndexOf(slot, item);
+            if (index < 0)
+            {
+                return;
+            }
+
+            var next = new T[slot.Length - 1];
+            slot.AsSpan(0, index).CopyTo(next);
+            slot.AsSpan(index + 1).CopyTo(next.AsSpan(index));
+            Volatile.Write(ref slot, next);
         }
     }
 

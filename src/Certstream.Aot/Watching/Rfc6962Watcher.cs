@@ -7,7 +7,7 @@ namespace Certstream.Watching;
 /// Follows one RFC 6962 log: polls get-sth every poll interval, fetches [next, tree size) in
 /// ranges cut at the learned cap with several in flight, and emits strictly in order. Each catch-up
 /// starts with one full-window request alone, so a log whose cap was learned too small can show
-/// more (<see cref="BatchCapLearner"/>). A short answer advances by what came back and the rest of
+/// more, unless a request just short of the cap takes fewer requests (<see cref="BatchCapLearner"/>). A short answer advances by what came back and the rest of
 /// the range is asked again; a failed range is retried as it was, and so is an answer whose CT
 /// framing does not decode. Never asks past the STH, never skips an index.
 /// </summary>
@@ -75,7 +75,7 @@ internal sealed class Rfc6962Watcher : LogWatcher
 
                 while (started < parallel && scheduled < limit)
                 {
-                    var range = new PendingRange(scheduled, probe ? _cap.ProbeEnd(scheduled, limit) : _cap.RangeEnd(scheduled, limit));
+                    var range = new PendingRange(scheduled, probe ? _cap.CatchUpEnd(scheduled, limit) : _cap.RangeEnd(scheduled, limit));
                     range.Fetch = FetchRange(range, stop.Token);
                     ranges.Add(range);
                     scheduled = range.End;

@@ -31,6 +31,7 @@ public class BatchCapLearnerTests
         var requests = CatchUp(learner, log, start);
 
         Assert.Equal(cap, learner.Cap);
+        Assert.False(learner.NotAligned);
         // The first answer may be cut at the boundary and the second proves the cap; after that every request
         // is answered in full with the cap (the last one ends at the tree).
         var afterLearning = requests.Skip(2).SkipLast(1).ToList();
@@ -108,6 +109,7 @@ public class BatchCapLearnerTests
         }
 
         Assert.Equal(cap, learner.Cap);
+        Assert.Equal(alignment == Alignment.None, learner.NotAligned);
     }
 
     [Fact]
@@ -117,8 +119,129 @@ public class BatchCapLearnerTests
         Assert.False(learner.Observe(7, MaxBatch, 256));
         Assert.True(learner.Observe(263, MaxBatch, 256));
         Assert.Equal(256, learner.Cap);
-        Assert.Equal(512, learner.RangeEnd(263, 5000));
+
+        // 256 entries from 263 (not a multiple of 256): an aligned log would have stopped at 512, so this one does not align.
+        Assert.True(learner.NotAligned);
+        Assert.Equal(263 + 256, learner.RangeEnd(263, 5000));
         Assert.Equal(300, learner.RangeEnd(263, 300)); // never past the tree
+    }
+
+    [Fact]
+    public void Ranges_are_cut_at_multiples_of_the_cap_until_an_answer_proves_the_log_does_not_align()
+    {
+        var learner = new BatchCapLearner(MaxBatch);
+        Assert.False(learner.Observe(300, MaxBatch, 212)); // cut at 512: a boundary or a cap
+        Assert.True(learner.Observe(512, MaxBatch, 256));
+        Assert.False(learner.Observe(768, MaxBatch, 256));
+        Assert.Equal(256, learner.Cap);
+        Assert.False(learner.NotAligned); // every answer so far ended at a multiple of 256
+        Assert.Equal(1280, learner.RangeEnd(1030, 5000));
+
+        // The next catch-up's full window from 1000 comes back whole up to 1256: an aligned log would have stopped at 1024.
+        Assert.False(learner.Observe(1000, MaxBatch, 256));
+        Assert.True(learner.NotAligned);
+        Assert.Equal(1256 + 256, learner.RangeEnd(1256, 5000));
+    }
+
+    [Fact]
+    public void A_poll_of_400_from_200_past_a_256_boundary_takes_two_requests_on_a_Trillian_log()
+    {
+        var log = new ModelLog(256, Alignment.MaxSizeRequests) { TreeSize = 100_000 };
+        var learner = new BatchCapLearner(MaxBatch);
+        CatchUp(learner, log, 1000);
+        Assert.Equal(256, learner.Cap);
+
+        // [4040, 4440) touches the blocks of 3840, 4096 and 4352: stopping at each boundary takes 3 requests.
+        log.TreeSize = 4440;
+        Assert.Equal(4040 + 255, learner.CatchUpEnd(4040, 4440)); // cap − 1: not full-size, so not cut
+        var requests = CatchUp(learner, log, 4040);
+        Assert.Equal([new Answer(4040, 4295, 255), new Answer(4295, 4440, 145)], requests);
+
+        // From 50 past a boundary the boundaries cost nothing: [4146, 4546) is 2 blocks, and the first request is a
+        // full window (the whole range: the log cuts it at 4352, where the plan would have).
+        Assert.Equal(4546, learner.CatchUpEnd(4146, 4546));
+        Assert.Equal(4352, learner.RangeEnd(4146, 4546));
+    }
+
+    [Theory]
+    [InlineData(32, Alignment.MaxSizeRequests)]
+    [InlineData(256, Alignment.MaxSizeRequests)]
+    [InlineData(1024, Alignment.MaxSizeRequests)]
+    [InlineData(256, Alignment.EveryRequest)]
+    [InlineData(32, Alignment.None)]
+    [InlineData(256, Alignment.None)]
+    public void Once_learned_every_poll_takes_the_fewest_requests_the_log_allows(int cap, Alignment alignment)
+    {
+        var random = new Random(cap * 7 + (int)alignment);
+        var log = new ModelLog(cap, alignment) { TreeSize = 1_000_000 + random.Next(cap) };
+        var learner = new BatchCapLearner(MaxBatch);
+        var next = log.TreeSize;
+        var (requests, minimum, counted) = (0L, 0L, 0);
+        for (var poll = 0; poll < 400; poll++)
+        {
+            var settled = learner.Cap == cap && (alignment != Alignment.None || learner.NotAligned);
+            var n = random.Next(1, 3 * cap);
+            log.TreeSize += n;
+            var answers = CatchUp(learner, log, next);
+            if (settled)
+            {
+                requests += answers.Count;
+                minimum += Fewest(alignment, cap, next, log.TreeSize);
+                counted++;
+            }
+
+            next = log.TreeSize;
+        }
+
+        Assert.True(counted > 300, $"only {counted} polls after learning");
+        Assert.Equal(minimum, requests);
+
+        // The fewest requests for [from, to), from the log's rules alone.
+        static long Fewest(Alignment alignment, int cap, long from, long to)
+        {
+            var count = 0L;
+            for (var at = from; at < to; count++)
+            {
+                at += alignment switch
+                {
+                    Alignment.None => cap,
+                    Alignment.EveryRequest => cap - (at % cap), // every request ends at the next boundary at the latest
+                    _ => at % cap == 0 ? cap : cap - 1, // the most a request from here can bring back whole
+                };
+            }
+
+            return count;
+        }
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(256)]
+    public void Polls_of_a_log_that_does_not_align_take_the_ceiling_of_n_over_the_cap(int cap)
+    {
+        // The firehose's big cap-32 logs: about 400 new entries per poll from wherever the last poll ended (12–13 caps).
+        var log = new ModelLog(cap, Alignment.None) { TreeSize = (15L * cap) + 5 };
+        var learner = new BatchCapLearner(MaxBatch);
+        var next = log.TreeSize;
+        var random = new Random(cap);
+        var (requests, minimum) = (0L, 0L);
+        for (var poll = 0; poll < 200; poll++)
+        {
+            var n = random.Next(12 * cap, 13 * cap);
+            log.TreeSize += n;
+            var answers = CatchUp(learner, log, next);
+            next = log.TreeSize;
+            if (poll >= 2)
+            {
+                // Learned (and alignment ruled out) in the first two polls; from then on no request is wasted.
+                requests += answers.Count;
+                minimum += (n + cap - 1) / cap;
+            }
+        }
+
+        Assert.Equal(cap, learner.Cap);
+        Assert.True(learner.NotAligned);
+        Assert.Equal(minimum, requests);
     }
 
     [Fact]
@@ -176,7 +299,7 @@ public class BatchCapLearnerTests
 
     /// <summary>
     /// Fetches [<paramref name="from"/>, tree size) the way <see cref="Rfc6962Watcher"/> plans it one request at a
-    /// time: a full window first, then ranges cut by the learner, each answer observed in order.
+    /// time: the catch-up's first request (usually a full window), then ranges cut by the learner, each answer observed in order.
     /// </summary>
     private static List<Answer> CatchUp(BatchCapLearner learner, ModelLog log, long from)
     {
@@ -186,7 +309,7 @@ public class BatchCapLearnerTests
         var probe = true;
         while (next < limit)
         {
-            var end = probe ? learner.ProbeEnd(next, limit) : learner.RangeEnd(next, limit);
+            var end = probe ? learner.CatchUpEnd(next, limit) : learner.RangeEnd(next, limit);
             probe = false;
             var received = log.Answer(next, end);
             learner.Observe(next, end - next, received);

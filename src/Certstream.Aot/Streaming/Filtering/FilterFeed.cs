@@ -9,8 +9,11 @@ namespace Certstream.Streaming.Filtering;
 /// Threads: <see cref="Append"/> and <see cref="WakeSleepers"/> on the broadcaster's fan-out thread only (a seq is
 /// appended before the ring publishes it, so a reader that read the ring's newest seq first finds every match up to it
 /// here); reads from any thread. Memory: a ring of seqs that starts at <see cref="InitialCapacity"/> and doubles only
-/// while it is full, up to <see cref="MaxCapacity"/>; then the oldest are overwritten, and a session that still needed
-/// one of them finds out (<see cref="TryFind"/> is false) and steps through the ring instead.
+/// while it is full and its oldest match is still within <see cref="Reach"/> of the newest, up to
+/// <see cref="MaxCapacity"/>; otherwise the oldest is overwritten, and a session that still needed it finds out
+/// (<see cref="TryFind"/> is false) and steps through the ring instead. So a feed holds about the matches of the hot
+/// ring's span: a filter that matches rarely keeps a few dozen seqs however long the server runs (growing on every
+/// match ever made took each of 10,000 watch-list filters to 32 KB).
 /// </remarks>
 internal sealed class FilterFeed
 {
@@ -18,6 +21,9 @@ internal sealed class FilterFeed
 
     /// <summary>Most matches kept: far more than a session reads behind the head in the hot ring.</summary>
     public const int MaxCapacity = 4096;
+
+    /// <summary>How far behind the newest seq a match is worth keeping: sessions follow feeds within the hot ring.</summary>
+    public const long Reach = MessageRing.HotCapacity;
 
     private readonly Lock _sleepersLock = new();
     private List<FeedWaiter> _sleepers = [];
@@ -27,6 +33,9 @@ internal sealed class FilterFeed
     /// <summary>Set by the fan-out thread while this feed is on its list of feeds to wake after the batch.</summary>
     internal bool Touched;
 
+    /// <summary>How many matches it holds now.</summary>
+    internal int Capacity => Volatile.Read(ref _seqs).Length;
+
     /// <summary>Matches appended so far (the index after the newest).</summary>
     public long Count => Volatile.Read(ref _count);
 
@@ -35,7 +44,7 @@ internal sealed class FilterFeed
     {
         var seqs = _seqs;
         var count = _count;
-        if (count >= seqs.Length && seqs.Length < MaxCapacity)
+        if (count >= seqs.Length && seqs.Length < MaxCapacity && Read(seqs, count - seqs.Length) > seq - Reach)
         {
             var grown = new long[seqs.Length * 2];
             for (var k = count - seqs.Length; k < count; k++)

@@ -45,14 +45,35 @@ public class FilterFeedTests
             feed.Append(seq * 2);
         }
 
-        // Matches 2..200 are overwritten: from position 3 the feed cannot tell, from 202 on it can.
+        // Every other seq matches: the feed grows until it holds the hot ring's span, 1,024 matches, then overwrites.
+        Assert.Equal(FilterFeed.Reach / 2, feed.Capacity);
+        var oldestHeld = 2 * (FilterFeed.MaxCapacity + 100 - feed.Capacity + 1);
         long index = 0;
         Assert.False(feed.TryFind(3, ref index, out _));
         index = 0;
-        Assert.True(feed.TryFind(202, ref index, out var match));
-        Assert.Equal((202L, 100L), (match, index));
+        Assert.True(feed.TryFind(oldestHeld, ref index, out var match));
+        Assert.Equal((oldestHeld, FilterFeed.MaxCapacity + 100L - feed.Capacity), (match, index));
         index = 0;
-        Assert.False(feed.TryFind(201, ref index, out _)); // an overwritten match could have been 201
+        Assert.False(feed.TryFind(oldestHeld - 1, ref index, out _)); // an overwritten match could have been there
+    }
+
+    [Fact]
+    public void A_filter_that_matches_rarely_keeps_only_the_matches_of_the_hot_rings_span()
+    {
+        var feed = new FilterFeed();
+        const long every = 100;
+        for (long seq = every; seq <= 1_000_000; seq += every)
+        {
+            feed.Append(seq);
+        }
+
+        // 10,000 matches over a million seqs: the last 2,048 seqs hold 20 of them, so 32 slots, never 4,096.
+        Assert.Equal(32, feed.Capacity);
+        long index = 0;
+        Assert.True(feed.TryFind(1_000_000 - FilterFeed.Reach, ref index, out var match));
+        Assert.Equal(998_000, match); // the first multiple of 100 at or after 997,952
+        index = 0;
+        Assert.False(feed.TryFind(1_000_000 - (32 * every), ref index, out _));
     }
 
     [Fact]
