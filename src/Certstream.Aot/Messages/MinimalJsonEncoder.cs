@@ -17,10 +17,17 @@ internal sealed class MinimalJsonEncoder : JavaScriptEncoder
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
          (byte)'"', (byte)'\\']);
 
-    // What JSON requires escaped, all ASCII, so the search is vectorized; surrogates are searched for apart (a range).
-    private static readonly SearchValues<char> CharsToEscape = SearchValues.Create(
+    // Surrogates are listed so a lone one can be found (and replaced by the writer); valid pairs are skipped.
+    private static readonly SearchValues<char> CharsToInspect = SearchValues.Create(
         "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F" +
-        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\");
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\" +
+        string.Create(0xE000 - 0xD800, 0, static (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = (char)(0xD800 + i);
+            }
+        }));
 
     private MinimalJsonEncoder()
     {
@@ -56,24 +63,20 @@ internal sealed class MinimalJsonEncoder : JavaScriptEncoder
 
     public override bool WillEncode(int unicodeScalar) => unicodeScalar is < 0x20 or '"' or '\\';
 
-    // Every string the encoder writes passes here (names, domains, extensions, fingerprints): two vectorized scans, one
-    // for what must be escaped and one for surrogates, instead of one set of 2,082 characters that no vector search handles.
     private static int FindFirstCharacterToEncode(ReadOnlySpan<char> text)
     {
         var offset = 0;
         while (true)
         {
-            var rest = text[offset..];
-            var escape = rest.IndexOfAny(CharsToEscape);
-            var surrogate = (escape < 0 ? rest : rest[..escape]).IndexOfAnyInRange('\uD800', '\uDFFF');
-            if (surrogate < 0)
+            var index = text[offset..].IndexOfAny(CharsToInspect);
+            if (index < 0)
             {
-                return escape < 0 ? -1 : offset + escape;
+                return -1;
             }
 
-            // A valid pair is written as it is; a lone surrogate is reported so the writer replaces it.
-            var index = offset + surrogate;
-            if (char.IsHighSurrogate(text[index]) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]))
+            index += offset;
+            var c = text[index];
+            if (char.IsHighSurrogate(c) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]))
             {
                 offset = index + 2;
                 continue;
