@@ -22,6 +22,9 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
 
     public bool IsUpgradableRequest => _inner.IsUpgradableRequest;
 
+    /// <summary>When the client last sent anything (fed by <see cref="Connection"/>).</summary>
+    public ClientActivity Activity => _activity;
+
     /// <summary>The upgraded connection, once <see cref="UpgradeAsync"/> ran.</summary>
     public ClientConnection? Connection { get; private set; }
 
@@ -33,19 +36,23 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
         return Connection;
     }
 
-    /// <summary>Middleware: installs the wrapper and exposes it and the activity as request features.</summary>
+    /// <summary>
+    /// Middleware: installs the wrapper as the request's upgrade feature. The endpoint finds it there
+    /// (<see cref="Of"/>): set under its own type too, it would cost every connected client a list of extra features in
+    /// Kestrel's feature collection for as long as it is connected.
+    /// </summary>
     public static Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is { IsUpgradableRequest: true })
         {
-            var activity = new ClientActivity();
-            var feature = new ActivityTrackingUpgradeFeature(upgrade, activity);
-            context.Features.Set<IHttpUpgradeFeature>(feature);
-            context.Features.Set(feature);
-            context.Features.Set(activity);
+            context.Features.Set<IHttpUpgradeFeature>(new ActivityTrackingUpgradeFeature(upgrade, new ClientActivity()));
         }
 
         return next(context);
     }
+
+    /// <summary>The wrapper installed for <paramref name="context"/>, or null (not an upgradable request).</summary>
+    public static ActivityTrackingUpgradeFeature? Of(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>() as ActivityTrackingUpgradeFeature;
 }

@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Http;
 namespace Certstream.Http;
 
 /// <summary>
-/// The live dashboard served on <c>GET /</c> to browsers: one self-contained HTML document assembled once at
-/// startup from the embedded <c>Http/Dashboard/</c> files (HTML, CSS, JavaScript; no CDN, no build step). The
+/// The live dashboard served on <c>GET /</c> to browsers: one self-contained HTML document assembled once, at
+/// the first visit, from the embedded <c>Http/Dashboard/</c> files (HTML, CSS, JavaScript; no CDN, no build step). The
 /// stream paths are passed to the script as JSON, and a Content-Security-Policy allows only this page's own
 /// script and style (by hash), so even a mistake in escaping could not run injected script.
 /// </summary>

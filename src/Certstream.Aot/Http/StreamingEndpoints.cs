@@ -49,7 +49,9 @@ internal static class StreamingEndpoints
             (StreamFormats.Name(StreamFormat.DomainsOnly), NormalizePath(options.DomainsOnlyStreamPath), "the domains of every certificate", StreamFormat.DomainsOnly),
         };
         var index = streams.Select(s => (s.Name, s.Path, s.Description)).ToArray();
-        var dashboard = DashboardPage.Build(streams[1].Path, index);
+        // Built at the first browser visit, not at startup: assembling it hashes its script and style (SHA-256), and the
+        // first hash loads and initializes OpenSSL, several milliseconds before the server could listen.
+        var dashboard = new Lazy<DashboardPage>(() => DashboardPage.Build(streams[1].Path, index));
 
         foreach (var stream in streams)
         {
@@ -68,7 +70,7 @@ internal static class StreamingEndpoints
             {
                 if (DashboardPage.Wants(context))
                 {
-                    return dashboard.ServeAsync(context);
+                    return dashboard.Value.ServeAsync(context);
                 }
 
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -86,11 +88,11 @@ internal static class StreamingEndpoints
         EndpointOptions options,
         ConnectedClients clients,
         (string Name, string Path, string Description)[] index,
-        DashboardPage dashboard)
+        Lazy<DashboardPage> dashboard)
     {
         if (DashboardPage.Wants(context))
         {
-            await dashboard.ServeAsync(context);
+            await dashboard.Value.ServeAsync(context);
             return;
         }
 
@@ -142,25 +144,32 @@ internal static class StreamingEndpoints
             return;
         }
 
-        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            DangerousEnableCompression = options.CompressionEnabled,
-            // With a finite KeepAliveTimeout the runtime sends PING frames (.NET 9+) after PingInterval of silence,
-            // instead of unsolicited PONGs. The timeout is set out of reach on purpose: liveness is decided by the
-            // session from any inbound byte (ClientActivity), which closes with 1008, long before this would abort.
-            KeepAliveInterval = clients.Options.PingInterval,
-            KeepAliveTimeout = TimeSpan.FromMilliseconds(int.MaxValue),
-        });
-        var activity = context.Features.Get<ClientActivity>() ?? new ClientActivity();
+        // Pings: the session pings a silent client itself, from the shared supervision tick, through the upgraded
+        // connection (ClientSession.Supervise); the runtime's keep-alive would hold a timer and its state per client.
+        // Liveness is decided by the session from any inbound byte (ClientActivity), which closes with 1008.
+        var upgrade = ActivityTrackingUpgradeFeature.Of(context);
+        var socket = await context.WebSockets.AcceptWebSocketAsync(upgrade is not null
+            ? new WebSocketAcceptContext { DangerousEnableCompression = options.CompressionEnabled, KeepAliveInterval = TimeSpan.Zero }
+            : new WebSocketAcceptContext
+            {
+                DangerousEnableCompression = options.CompressionEnabled,
+                // Without our connection (not in this server's pipeline) the runtime pings: with a finite KeepAliveTimeout it
+                // sends PING frames (.NET 9+) instead of unsolicited PONGs; the timeout is out of reach on purpose.
+                KeepAliveInterval = clients.Options.PingInterval,
+                KeepAliveTimeout = TimeSpan.FromMilliseconds(int.MaxValue),
+            });
+        var activity = upgrade?.Activity ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         // The session frames its messages itself, several per write, unless permessage-deflate was negotiated: then the
-        // WebSocket compresses each message, as before.
-        var frames = NegotiatedCompression(context) ? null : context.Features.Get<ActivityTrackingUpgradeFeature>()?.Connection;
+        // WebSocket compresses each message, as before. Pings are control frames, never compressed: they always go through
+        // the connection.
+        var connection = upgrade?.Connection;
+        var frames = NegotiatedCompression(context) ? null : connection;
 
         // Nothing reads the request headers after the upgrade, but Kestrel keeps the request alive as long as the
         // connection: let their strings go (a browser sends a kilobyte or more: user agent, cookies, origin).
         context.Request.Headers.Clear();
-        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter, frames);
+        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter, frames, pings: connection);
     }
 
     private static bool NegotiatedCompression(HttpContext context) =>

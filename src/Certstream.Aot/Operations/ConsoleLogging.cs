@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace Certstream.Operations;
 
@@ -23,8 +23,23 @@ internal static class ConsoleLogging
         // scope, and a WebSocket connection keeps them for its whole life (about 0.5 KB per idle client). It only logs
         // request start/finish lines; unhandled request errors are logged by Kestrel.
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        logging.AddConsole(options => options.FormatterName = CompactConsoleFormatter.FormatterName);
-        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, CompactConsoleFormatter>());
+
+        // The console provider with our formatter only, built here rather than by AddConsole: AddConsole registers the
+        // json, simple and systemd formatters with options bound from configuration, and resolving them (options monitors,
+        // factories, change-token sources: generic types the Native AOT type loader builds at run time) was a noticeable
+        // part of the time to listening. Nothing configures the console logger but general.log_level.
+        var console = new ConsoleLoggerOptions { FormatterName = CompactConsoleFormatter.FormatterName };
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new ConsoleLoggerProvider(new FixedConsoleOptions(console), [new CompactConsoleFormatter()]));
         return logging;
+    }
+
+    /// <summary>Console logger options that never change.</summary>
+    private sealed class FixedConsoleOptions(ConsoleLoggerOptions value) : IOptionsMonitor<ConsoleLoggerOptions>
+    {
+        public ConsoleLoggerOptions CurrentValue => value;
+
+        public ConsoleLoggerOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<ConsoleLoggerOptions, string?> listener) => null;
     }
 }

@@ -9,8 +9,8 @@ namespace Certstream.Streaming;
 /// <summary>
 /// One connected WebSocket client: a writer loop that reads the shared <see cref="MessageRing"/> at the client's own
 /// position and sends every message it is behind by as text frames in one write (<see cref="SendBuffer"/>), a reader loop that reads and ignores small client messages, and a
-/// check on the shared supervision tick that enforces the silence timeout, the slow-client policy and optional JSON
-/// heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
+/// check on the shared supervision tick that enforces the silence timeout, the slow-client policy, pings a silent client
+/// and queues optional JSON heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
 /// timeout aborts the connection.
 /// </summary>
 /// <remarks>
@@ -46,6 +46,9 @@ internal sealed partial class ClientSession
     /// <summary>RFC 6455 1013 "Try Again Later" (not in <see cref="WebSocketCloseStatus"/>).</summary>
     private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
 
+    /// <summary>A PING frame without payload (RFC 6455 §5.5.2; frames from the server are not masked).</summary>
+    private static readonly byte[] PingFrame = [0x89, 0x00];
+
     private readonly WebSocket _socket;
     private readonly MessageRing _ring;
     private readonly StreamFormat _format;
@@ -58,16 +61,20 @@ internal sealed partial class ClientSession
     private readonly string _client;
     private readonly FilterStage? _filters;
     private readonly ClientConnection? _frames;
+    private readonly ClientConnection? _pings;
     private readonly SessionWake _wake = new();
     private readonly SendBuffer _buffer = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Created only when somebody waits for the end (a server stop): an idle client would hold it for nothing.
+    private TaskCompletionSource? _completion;
+    private int _ended;
     private int _closeRequested;
     private volatile bool _connectionLost;
     private WebSocketCloseStatus _closeStatus;
     private string _closeDescription = "";
     private Timer? _abortTimer;
     private long _nextHeartbeat;
+    private long _lastPing;
     private int _heartbeatDue;
     private long _next;
     private long _dropped;
@@ -106,10 +113,12 @@ internal sealed partial class ClientSession
         ILogger logger,
         string client,
         FilterStage? filters = null,
-        ClientConnection? frames = null)
+        ClientConnection? frames = null,
+        ClientConnection? pings = null)
     {
         _filters = filters;
         _frames = frames;
+        _pings = pings;
         _socket = socket;
         _ring = ring;
         _format = format;
@@ -152,7 +161,26 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Completes when the session has ended, however it ended.</summary>
-    public Task Completion => _completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            var completion = Volatile.Read(ref _completion);
+            if (completion is null)
+            {
+                completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                completion = Interlocked.CompareExchange(ref _completion, completion, null) ?? completion;
+            }
+
+            // Ended before the source existed: RunAsync found none to complete.
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                completion.TrySetResult();
+            }
+
+            return completion.Task;
+        }
+    }
 
     /// <summary>Called once when the session has ended, before <see cref="Completion"/> completes (the owner's clean-up).</summary>
     internal Action<ClientSession>? Ended { get; set; }
@@ -201,7 +229,8 @@ internal sealed partial class ClientSession
             ReplaceFilter(StreamFilter.None);
             _answerSent?.TrySetResult();
             Ended?.Invoke(this);
-            _completion.TrySetResult();
+            Interlocked.Exchange(ref _ended, 1);
+            Volatile.Read(ref _completion)?.TrySetResult();
         }
     }
 
@@ -911,7 +940,8 @@ internal sealed partial class ClientSession
 
     /// <summary>
     /// Called on the shared supervision tick (<see cref="ConnectedClients"/>): closes a client that has been silent
-    /// for the client timeout (1008), or that stayed too slow under the disconnect policy, and queues heartbeats.
+    /// for the client timeout (1008), or that stayed too slow under the disconnect policy, pings a client silent for the
+    /// ping interval, and queues heartbeats.
     /// One tick for all clients instead of a timer per client: 10,000 idle clients cost one wake-up per tick.
     /// </summary>
     internal void Supervise(long now)
@@ -950,12 +980,34 @@ internal sealed partial class ClientSession
             }
         }
 
+        // A client silent for the ping interval is pinged (once per interval while it stays silent); its pong is inbound
+        // bytes. Here rather than in the WebSocket's keep-alive, which holds a timer and its state per client.
+        var pingMs = (long)_options.PingInterval.TotalMilliseconds;
+        if (_pings is not null && now - Math.Max(_activity.LastSeen, _lastPing) >= pingMs && _socket.State == WebSocketState.Open)
+        {
+            _lastPing = now;
+            _ = PingAsync(_pings);
+        }
+
         var heartbeatMs = (long)_heartbeatInterval.TotalMilliseconds;
         if (heartbeatMs > 0 && now >= _nextHeartbeat)
         {
             Volatile.Write(ref _heartbeatDue, 1);
             _wake.Set();
             _nextHeartbeat = now + heartbeatMs;
+        }
+    }
+
+    /// <summary>One PING frame, written between whole frames of the session and the WebSocket (the connection serializes them).</summary>
+    private static async Task PingAsync(ClientConnection connection)
+    {
+        try
+        {
+            await connection.WriteAsync(PingFrame).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection is gone or closing: the read loop ends the session, or the silence timeout does.
         }
     }
 

@@ -55,7 +55,9 @@ internal sealed class ConnectedClients
     /// <param name="filter">The filter the client connected with (<see cref="StreamFilter.None"/>: the whole stream).</param>
     /// <param name="frames">The upgraded connection under <paramref name="socket"/>, where the session writes its data frames
     /// itself (several per write); null: every message goes through <paramref name="socket"/> (permessage-deflate).</param>
-    internal Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null)
+    /// <param name="pings">The upgraded connection, where the session writes its pings to a silent client; null when
+    /// <paramref name="socket"/> pings by itself (its keep-alive interval).</param>
+    internal Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null, ClientConnection? pings = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
@@ -72,7 +74,8 @@ internal sealed class ConnectedClients
             _logger,
             client,
             _broadcaster.FilterStage,
-            frames)
+            frames,
+            pings)
         {
             // A callback instead of awaiting the session here: one async frame less held by every connected client.
             Ended = _ended,

@@ -45,6 +45,39 @@ public class KeepAliveTests
     }
 
     [Fact]
+    public async Task A_client_with_permessage_deflate_that_only_answers_pings_is_pinged_and_stays_connected()
+    {
+        // Its messages go through the WebSocket (which compresses them), its pings through the connection like everyone's.
+        await using var server = await StreamingTestServer.StartAsync(Fast, new Certstream.Http.EndpointOptions { CompressionEnabled = true });
+        using var client = await RawWebSocketClient.ConnectAsync(server.Port, "/", extraHeaders: "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+        Assert.Contains("permessage-deflate", client.ResponseHead, StringComparison.OrdinalIgnoreCase);
+        var pings = 0;
+
+        // 2 client timeouts: a pong is the only thing the client ever sends.
+        using var stay = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        try
+        {
+            while (true)
+            {
+                var (opcode, payload) = await client.ReadFrameAsync(stay.Token);
+                Assert.NotEqual(RawWebSocketClient.Close, opcode);
+                if (opcode == RawWebSocketClient.Ping)
+                {
+                    Assert.Empty(payload);
+                    pings++;
+                    await client.SendFrameAsync(RawWebSocketClient.Pong, payload);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stay.IsCancellationRequested)
+        {
+        }
+
+        Assert.True(pings >= 2, $"only {pings} pings in 4 s");
+        Assert.Equal(1, server.Clients.Count);
+    }
+
+    [Fact]
     public async Task A_client_that_only_answers_pings_stays_connected()
     {
         await using var server = await StreamingTestServer.StartAsync(Fast);
