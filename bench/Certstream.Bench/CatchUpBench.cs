@@ -52,6 +52,7 @@ internal static class CatchUpBench
         var startCount = broadcaster.MessagesPublished;
         var watch = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false);
         // The first published entry may be past 0 if the log list fetch raced; count from what we saw.
         while (subscribers[0].Messages < entries && deadline.Elapsed < TimeSpan.FromSeconds(120))
         {
@@ -60,6 +61,7 @@ internal static class CatchUpBench
 
         watch.Stop();
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        allocated = GC.GetTotalAllocatedBytes(precise: false) - allocated;
         var done = subscribers[0].Messages;
         if (done < entries)
         {
@@ -68,6 +70,6 @@ internal static class CatchUpBench
 
         var rate = (done - startCount) / watch.Elapsed.TotalSeconds;
         var bytes = subscribers.Sum(s => s.Bytes) / (double)done;
-        return (rate, $"{entries} entries ({(TestDataEntries.Available ? "real" : "generated")}), {bytes:0} B/entry all formats, server CPU {cpu.TotalSeconds / watch.Elapsed.TotalSeconds:0.00} cores");
+        return (rate, $"{entries} entries ({(TestDataEntries.Available ? "real" : "generated")}), {bytes:0} B/entry all formats, server CPU {cpu.TotalSeconds / watch.Elapsed.TotalSeconds:0.00} cores; per 1,000 entries {cpu.TotalSeconds * 1000 / (done - startCount):0.000} CPU-s, {allocated / 1048576.0 * 1000 / (done - startCount):0.0} MB allocated (the process: server and fake log)");
     }
 }

@@ -106,8 +106,8 @@ internal static class CertificateParser
                 AllDomains = AllDomains(dnsNames, subject, isCa),
                 Der = hashSource.ToArray(),
                 Extensions = extensions,
-                Sha1Fingerprint = HexText.Colon(SHA1.HashData(hashSource), upperCase: true),
-                Sha256Fingerprint = HexText.Colon(SHA256.HashData(hashSource), upperCase: true),
+                Sha1Fingerprint = Fingerprint(hashSource, sha256: false),
+                Sha256Fingerprint = Fingerprint(hashSource, sha256: true),
                 NotAfter = notAfter,
                 NotBefore = notBefore,
                 SerialNumber = serial,
@@ -121,6 +121,13 @@ internal static class CertificateParser
         {
             throw new CertificateFormatException($"cannot read tbsCertificate {step}: {e.Message}", e);
         }
+    }
+
+    private static string Fingerprint(ReadOnlySpan<byte> der, bool sha256)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        var length = sha256 ? SHA256.HashData(der, hash) : SHA1.HashData(der, hash);
+        return HexText.Colon(hash[..length], upperCase: true);
     }
 
     private static string SignatureAlgorithm(ReadOnlySpan<byte> algorithmIdentifier)

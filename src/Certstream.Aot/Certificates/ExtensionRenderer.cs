@@ -26,6 +26,8 @@ internal static class ExtensionRenderer
         (Oids.Encode("1.3.6.1.5.5.7.3.9"), "OCSP Signing"),
     ];
 
+    private const string KeyIdPrefix = "keyid:";
+
     private static readonly Asn1Tag Rfc822Name = new(TagClass.ContextSpecific, 1);
     private static readonly Asn1Tag DnsName = new(TagClass.ContextSpecific, 2);
     private static readonly Asn1Tag Uri = new(TagClass.ContextSpecific, 6);
@@ -56,7 +58,7 @@ internal static class ExtensionRenderer
         }
         else if (oid.SequenceEqual(Oids.SubjectKeyIdentifier))
         {
-            target.SubjectKeyIdentifier ??= "keyid:" + HexText.Colon(new DerReader(value).ReadExpected(Asn1Tag.PrimitiveOctetString), upperCase: false);
+            target.SubjectKeyIdentifier ??= HexText.Colon(new DerReader(value).ReadExpected(Asn1Tag.PrimitiveOctetString), upperCase: false, prefix: KeyIdPrefix);
         }
         else if (oid.SequenceEqual(Oids.KeyUsage))
         {
@@ -81,7 +83,7 @@ internal static class ExtensionRenderer
         else if (oid.SequenceEqual(Oids.SignedCertificateTimestampList))
         {
             // The extension's raw value (the OCTET STRING holding the SCT list), base64url with padding.
-            target.SignedCertificateTimestamps ??= Convert.ToBase64String(value).Replace('+', '-').Replace('/', '_');
+            target.SignedCertificateTimestamps ??= Base64UrlPadded(value);
         }
         else if (oid.SequenceEqual(Oids.CtPoison))
         {
@@ -101,7 +103,7 @@ internal static class ExtensionRenderer
             check.Skip();
         }
 
-        var text = new StringBuilder(names.Length + 16);
+        var text = StringBuilderCache.Acquire();
         var found = new List<string>();
         AppendNames(names, DnsName, "DNS:", text, found);
         AppendNames(names, Rfc822Name, "email:", text, null);
@@ -116,7 +118,7 @@ internal static class ExtensionRenderer
             }
         }
 
-        return text.ToString();
+        return StringBuilderCache.ToStringAndRelease(text);
     }
 
     private static void AppendNames(ReadOnlySpan<byte> generalNames, Asn1Tag wanted, string label, StringBuilder text, List<string>? collected)
@@ -146,6 +148,17 @@ internal static class ExtensionRenderer
         }
     }
 
+    /// <summary>Base64url with padding (as Go's URLEncoding), straight into the one string.</summary>
+    private static string Base64UrlPadded(ReadOnlySpan<byte> value)
+    {
+        var length = (value.Length + 2) / 3 * 4;
+        var chars = length <= 1024 ? stackalloc char[length] : new char[length];
+        Convert.TryToBase64Chars(value, chars, out _);
+        chars.Replace('+', '-');
+        chars.Replace('/', '_');
+        return new string(chars);
+    }
+
     private static bool BasicConstraintsIsCa(ReadOnlySpan<byte> value)
     {
         var sequence = new DerReader(value).ReadSequence();
@@ -167,11 +180,11 @@ internal static class ExtensionRenderer
             var content = sequence.Read(out var tag);
             if (tag.TagClass == TagClass.ContextSpecific && tag.TagValue == 0)
             {
-                return "keyid:" + HexText.Colon(content, upperCase: false);
+                return HexText.Colon(content, upperCase: false, prefix: KeyIdPrefix);
             }
         }
 
-        return "keyid:";
+        return KeyIdPrefix;
     }
 
     private static string KeyUsage(ReadOnlySpan<byte> value)
@@ -182,7 +195,7 @@ internal static class ExtensionRenderer
             throw new AsnContentException("invalid BIT STRING");
         }
 
-        var text = new StringBuilder(64);
+        var text = StringBuilderCache.Acquire();
         for (var bit = 0; bit < KeyUsageNames.Length && 1 + bit / 8 < bits.Length; bit++)
         {
             if ((bits[1 + bit / 8] & (0x80 >> (bit % 8))) != 0)
@@ -196,13 +209,13 @@ internal static class ExtensionRenderer
             }
         }
 
-        return text.ToString();
+        return StringBuilderCache.ToStringAndRelease(text);
     }
 
     private static string ExtendedKeyUsage(ReadOnlySpan<byte> value)
     {
         var usages = new DerReader(value).ReadSequence();
-        var text = new StringBuilder(64);
+        var text = StringBuilderCache.Acquire();
         while (usages.HasData)
         {
             usages.Read(out _, out var encoded);
@@ -214,7 +227,7 @@ internal static class ExtensionRenderer
             text.Append(ExtendedKeyUsageName(encoded));
         }
 
-        return text.ToString();
+        return StringBuilderCache.ToStringAndRelease(text);
     }
 
     private static string ExtendedKeyUsageName(ReadOnlySpan<byte> encoded)
@@ -234,10 +247,10 @@ internal static class ExtensionRenderer
     private static string AuthorityInfoAccess(ReadOnlySpan<byte> value)
     {
         var descriptions = new DerReader(value).ReadExpected(Asn1Tag.Sequence);
-        var text = new StringBuilder(128);
+        var text = StringBuilderCache.Acquire();
         AppendAccessUris(descriptions, Oids.CaIssuers, text);
         AppendAccessUris(descriptions, Oids.Ocsp, text);
-        return text.ToString();
+        return StringBuilderCache.ToStringAndRelease(text);
     }
 
     private static void AppendAccessUris(ReadOnlySpan<byte> descriptions, byte[] method, StringBuilder text)
@@ -265,7 +278,7 @@ internal static class ExtensionRenderer
     private static string CertificatePolicies(ReadOnlySpan<byte> value)
     {
         var policies = new DerReader(value).ReadSequence();
-        var text = new StringBuilder(64);
+        var text = StringBuilderCache.Acquire();
         while (policies.HasData)
         {
             var policy = policies.ReadSequence();
@@ -278,13 +291,13 @@ internal static class ExtensionRenderer
             text.Append("Policy: ").Append(DottedOid(encoded)).Append('\n');
         }
 
-        return text.ToString();
+        return StringBuilderCache.ToStringAndRelease(text);
     }
 
     private static string CrlDistributionPoints(ReadOnlySpan<byte> value)
     {
         var points = new DerReader(value).ReadSequence();
-        var text = new StringBuilder(64);
+        var text = StringBuilderCache.Acquire();
         while (points.HasData)
         {
             var point = points.ReadSequence();
@@ -316,7 +329,7 @@ internal static class ExtensionRenderer
             }
         }
 
-        return text.ToString();
+        return StringBuilderCache.ToStringAndRelease(text);
     }
 
     private static string DottedOid(ReadOnlySpan<byte> encoded) =>

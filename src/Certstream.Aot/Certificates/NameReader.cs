@@ -90,7 +90,7 @@ internal static class NameReader
 
     private static string Aggregate(string? c, string? cn, string? l, string? o, string? ou, string? st, string? email)
     {
-        var text = new StringBuilder(128);
+        var text = StringBuilderCache.Acquire();
         Append(text, "/C=", c);
         Append(text, "/CN=", cn);
         Append(text, "/L=", l);
@@ -98,7 +98,7 @@ internal static class NameReader
         Append(text, "/OU=", ou);
         Append(text, "/ST=", st);
         Append(text, "/emailAddress=", email);
-        return text.ToString();
+        return StringBuilderCache.ToStringAndRelease(text);
     }
 
     private static void Append(StringBuilder text, string label, string? value)

@@ -45,11 +45,17 @@ internal sealed class ParsedCertificateCache
 
         public bool Equals(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceEqual(y.Span);
 
+        // The length and the last bytes: a certificate ends with its signature, as good as random, and every entry of a
+        // log looks its chain up here, so hashing all of each issuer's DER (kilobytes) per entry was wasted work.
         public int GetHashCode(ReadOnlyMemory<byte> obj)
         {
+            var span = obj.Span;
             var hash = new HashCode();
-            hash.AddBytes(obj.Span);
+            hash.Add(span.Length);
+            hash.AddBytes(span[Math.Max(0, span.Length - HashedTailBytes)..]);
             return hash.ToHashCode();
         }
+
+        private const int HashedTailBytes = 32;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Net;
 
@@ -10,6 +11,9 @@ namespace Certstream.Ct;
 /// </summary>
 internal sealed class CtResourceFetcher
 {
+    // A get-sth or checkpoint answer fits; a gzipped or chunked get-entries answer doubles from here.
+    private const int InitialBufferBytes = 16 * 1024;
+
     private readonly HttpClient _http;
     private readonly CtClientOptions _options;
 
@@ -21,7 +25,32 @@ internal sealed class CtResourceFetcher
 
     public CtClientOptions Options => _options;
 
+    /// <summary>The body in an array of exactly its length (the caller keeps it: a tile's entries point into it).</summary>
     public async Task<byte[]> GetAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        var body = await FetchAsync(uri, pooled: false, cancellationToken).ConfigureAwait(false);
+        return body.Array;
+    }
+
+    /// <summary>
+    /// The body read into a pooled buffer and handed to <paramref name="parse"/>, which must not keep it: for answers
+    /// that are decoded into other objects at once (a get-entries answer is megabytes of base64 at the firehose).
+    /// </summary>
+    public async Task<T> GetAsync<T>(Uri uri, BodyParser<T> parse, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var body = await FetchAsync(uri, pooled: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return parse(body.Array.AsSpan(0, body.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body.Array);
+        }
+    }
+
+    private async Task<Body> FetchAsync(Uri uri, bool pooled, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -39,11 +68,13 @@ internal sealed class CtResourceFetcher
             var stream = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                var gzip = response.Content.Headers.ContentEncoding.Any(e => e.Equals("gzip", StringComparison.OrdinalIgnoreCase));
+                var gzip = IsGzip(response.Content.Headers.ContentEncoding);
                 var body = gzip ? new GZipStream(stream, CompressionMode.Decompress) : stream;
                 await using (body.ConfigureAwait(false))
                 {
-                    return await ReadLimitedAsync(body, response.Content.Headers.ContentLength, linked.Token).ConfigureAwait(false);
+                    // Content-Length is the length of what arrives, so with gzip it says nothing about the decoded body.
+                    var exactLength = gzip ? null : response.Content.Headers.ContentLength;
+                    return await ReadLimitedAsync(body, response.Content.Headers.ContentLength, exactLength, pooled, linked.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -61,11 +92,29 @@ internal sealed class CtResourceFetcher
         }
         catch (IOException e)
         {
+            // EndOfStreamException included: a body cut short of its Content-Length.
             throw new CtFetchException(CtFetchErrorKind.Transport, $"body cut short: {e.Message}", e);
         }
     }
 
-    private async Task<byte[]> ReadLimitedAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
+    private static bool IsGzip(ICollection<string> contentEncoding)
+    {
+        foreach (var encoding in contentEncoding)
+        {
+            if (encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Reads the whole body. With its length known it goes straight into one array of that length (pooled: rented);
+    /// otherwise into a pooled buffer that doubles as needed, then (not pooled) into an exact copy.
+    /// </summary>
+    private async Task<Body> ReadLimitedAsync(Stream body, long? contentLength, long? exactLength, bool pooled, CancellationToken cancellationToken)
     {
         var limit = _options.MaxResponseBytes;
         if (contentLength > limit)
@@ -73,20 +122,65 @@ internal sealed class CtResourceFetcher
             throw new CtFetchException(CtFetchErrorKind.BadBody, $"body of {contentLength} bytes exceeds the {limit}-byte limit");
         }
 
-        using var buffer = new MemoryStream(contentLength is > 0 and <= 16 * 1024 * 1024 ? (int)contentLength.Value : 16 * 1024);
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        if (exactLength is { } length)
         {
-            if (buffer.Length + read > limit)
+            var exact = (int)length;
+            var array = pooled ? ArrayPool<byte>.Shared.Rent(exact) : GC.AllocateUninitializedArray<byte>(exact);
+            try
             {
-                throw new CtFetchException(CtFetchErrorKind.BadBody, $"body exceeds the {limit}-byte limit");
+                await body.ReadExactlyAsync(array.AsMemory(0, exact), cancellationToken).ConfigureAwait(false);
+            }
+            catch when (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(array);
+                throw;
             }
 
-            buffer.Write(chunk, 0, read);
+            return new Body(array, exact);
         }
 
-        return buffer.ToArray();
+        // A body over the limit is noticed by the one byte past it, so the buffer never grows beyond limit + 1.
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, limit + 1));
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, limit + 1L));
+                    buffer.AsSpan(0, filled).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+                if (filled > limit)
+                {
+                    throw new CtFetchException(CtFetchErrorKind.BadBody, $"body exceeds the {limit}-byte limit");
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        if (pooled)
+        {
+            return new Body(buffer, filled);
+        }
+
+        var copy = buffer.AsSpan(0, filled).ToArray();
+        ArrayPool<byte>.Shared.Return(buffer);
+        return new Body(copy, filled);
     }
 
     private CtFetchException StatusError(HttpResponseMessage response)
@@ -118,4 +212,10 @@ internal sealed class CtResourceFetcher
 
         return null;
     }
+
+    /// <summary>A body: <see cref="Array"/> holds <see cref="Length"/> bytes (exactly, or a rented array at least as long).</summary>
+    private readonly record struct Body(byte[] Array, int Length);
 }
+
+/// <summary>Decodes a CT answer's body, which it must not keep (it is a pooled buffer).</summary>
+internal delegate T BodyParser<out T>(ReadOnlySpan<byte> body);

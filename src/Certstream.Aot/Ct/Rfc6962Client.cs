@@ -22,16 +22,17 @@ internal sealed class Rfc6962Client
 
     public async Task<SignedTreeHead> GetSthAsync(CancellationToken cancellationToken)
     {
-        var body = await _fetcher.GetAsync(new Uri(_prefix + "get-sth"), cancellationToken).ConfigureAwait(false);
-        SignedTreeHead? sth;
-        try
+        var sth = await _fetcher.GetAsync(new Uri(_prefix + "get-sth"), static body =>
         {
-            sth = JsonSerializer.Deserialize(body, CtJsonContext.Default.SignedTreeHead);
-        }
-        catch (JsonException e)
-        {
-            throw new CtFetchException(CtFetchErrorKind.BadBody, $"get-sth: invalid JSON: {e.Message}", e);
-        }
+            try
+            {
+                return JsonSerializer.Deserialize(body, CtJsonContext.Default.SignedTreeHead);
+            }
+            catch (JsonException e)
+            {
+                throw new CtFetchException(CtFetchErrorKind.BadBody, $"get-sth: invalid JSON: {e.Message}", e);
+            }
+        }, cancellationToken).ConfigureAwait(false);
 
         if (sth is null || sth.TreeSize < 0)
         {
@@ -50,16 +51,18 @@ internal sealed class Rfc6962Client
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfLessThan(end, start);
         var uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"{_prefix}get-entries?start={start}&end={end}"));
-        var body = await _fetcher.GetAsync(uri, cancellationToken).ConfigureAwait(false);
-        GetEntriesResponse? response;
-        try
+        // The items decode their base64 into arrays of their own, so the answer's text goes back to the pool at once.
+        var response = await _fetcher.GetAsync(uri, body =>
         {
-            response = JsonSerializer.Deserialize(body, CtJsonContext.Default.GetEntriesResponse);
-        }
-        catch (JsonException e)
-        {
-            throw new CtFetchException(CtFetchErrorKind.BadBody, $"get-entries {start}-{end}: invalid JSON: {e.Message}", e);
-        }
+            try
+            {
+                return JsonSerializer.Deserialize(body, CtJsonContext.Default.GetEntriesResponse);
+            }
+            catch (JsonException e)
+            {
+                throw new CtFetchException(CtFetchErrorKind.BadBody, $"get-entries {start}-{end}: invalid JSON: {e.Message}", e);
+            }
+        }, cancellationToken).ConfigureAwait(false);
 
         var count = response?.Entries?.Count ?? 0;
         if (count == 0)

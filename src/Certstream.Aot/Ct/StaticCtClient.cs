@@ -21,15 +21,17 @@ internal sealed class StaticCtClient
 
     public async Task<Checkpoint> GetCheckpointAsync(CancellationToken cancellationToken)
     {
-        var body = await _fetcher.GetAsync(new Uri(_prefix + "checkpoint"), cancellationToken).ConfigureAwait(false);
-        try
+        return await _fetcher.GetAsync(new Uri(_prefix + "checkpoint"), static body =>
         {
-            return CheckpointParser.Parse(body);
-        }
-        catch (CtFormatException e)
-        {
-            throw new CtFetchException(CtFetchErrorKind.BadBody, $"checkpoint: {e.Message}", e);
-        }
+            try
+            {
+                return CheckpointParser.Parse(body);
+            }
+            catch (CtFormatException e)
+            {
+                throw new CtFetchException(CtFetchErrorKind.BadBody, $"checkpoint: {e.Message}", e);
+            }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The raw (decompressed) bytes of data tile <paramref name="n"/>, full or of width <paramref name="partialWidth"/>.</summary>

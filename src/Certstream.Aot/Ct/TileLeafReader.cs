@@ -38,6 +38,25 @@ internal static class TileLeafReader
         return entries;
     }
 
+    /// <summary>
+    /// The one entry <paramref name="leaf"/> holds (a tile cut into leaves); throws exactly as
+    /// <see cref="ReadTile(long, ReadOnlyMemory{byte}, int)"/> with an expected count of 1, without its list of 256.
+    /// </summary>
+    public static LogEntry ReadOne(long index, ReadOnlyMemory<byte> leaf)
+    {
+        var enumerator = new TileLeafEnumerator(index, leaf);
+        if (enumerator.MoveNext())
+        {
+            var entry = enumerator.Current;
+            if (!enumerator.MoveNext())
+            {
+                return entry;
+            }
+        }
+
+        return ReadTile(index, leaf, 1)[0]; // not exactly one entry: throws with the count it found
+    }
+
     /// <summary>Streams the entries of a tile one by one (use with <c>foreach</c>).</summary>
     public static TileLeafEnumerator Enumerate(long firstIndex, ReadOnlyMemory<byte> tile) => new(firstIndex, tile);
 

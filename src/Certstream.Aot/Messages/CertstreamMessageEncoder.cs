@@ -53,9 +53,9 @@ internal static class CertstreamMessageEncoder
     {
         ArgumentNullException.ThrowIfNull(chain);
         var length = LiteLayout.ChainPrefix.Length + 1 + Math.Max(0, chain.Count - 1);
-        foreach (var certificate in chain)
+        for (var i = 0; i < chain.Count; i++)
         {
-            length += ChainJson.GetValue(certificate, EncodeChainCertificate).Length;
+            length += ChainJson.GetValue(chain[i], EncodeChainCertificate).Length;
         }
 
         var bytes = new byte[length];
@@ -131,9 +131,10 @@ internal static class CertstreamMessageEncoder
         {
             // Always present on the full stream, [] when nothing was logged, so clients can index it.
             writer.WriteStartArray(Names.Chain);
-            foreach (var certificate in update.Chain)
+            var chain = update.Chain;
+            for (var i = 0; i < chain.Count; i++)
             {
-                writer.WriteRawValue(ChainJson.GetValue(certificate, EncodeChainCertificate), skipInputValidation: true);
+                writer.WriteRawValue(ChainJson.GetValue(chain[i], EncodeChainCertificate), skipInputValidation: true);
             }
 
             writer.WriteEndArray();
@@ -174,10 +175,11 @@ internal static class CertstreamMessageEncoder
 
     private static void WriteDomains(Utf8JsonWriter writer, JsonEncodedText name, IReadOnlyList<string> domains)
     {
+        // Indexed, not foreach: an interface enumerator is an allocation per list, and this runs several times a message.
         writer.WriteStartArray(name);
-        foreach (var domain in domains)
+        for (var i = 0; i < domains.Count; i++)
         {
-            writer.WriteStringValue(domain);
+            writer.WriteStringValue(domains[i]);
         }
 
         writer.WriteEndArray();

@@ -53,7 +53,7 @@ internal static class EntryLookup
                 throw new CtFormatException($"tile {tile} holds {leaves.Count} entries, not entry {index}", "tile", body.Length);
             }
 
-            var entry = TileLeafReader.ReadTile(index, leaves[position], 1)[0];
+            var entry = TileLeafReader.ReadOne(index, leaves[position]);
             var chain = new ReadOnlyMemory<byte>[entry.ChainFingerprints.Count];
             for (var i = 0; i < chain.Length; i++)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,7 @@ namespace Certstream.Watching;
 internal sealed partial class IssuerCache
 {
     private readonly ConcurrentDictionary<string, byte[]> _memory = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]>.AlternateLookup<ReadOnlySpan<char>> _memoryByHex;
     private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _pending = new(StringComparer.Ordinal);
     private readonly string? _directory;
     private readonly ILogger _logger;
@@ -21,12 +23,29 @@ internal sealed partial class IssuerCache
     {
         _directory = directory;
         _logger = logger;
+        _memoryByHex = _memory.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public int Count => _memory.Count;
 
     /// <summary>Network fetches made (not served from memory or disk).</summary>
     public long Fetches => Interlocked.Read(ref _fetches);
+
+    /// <summary>
+    /// The certificate with this SHA-256 when it is in memory: no hex string, no task (every entry of a tiled log asks for
+    /// its chain).
+    /// </summary>
+    public bool TryGetInMemory(ReadOnlySpan<byte> fingerprint, [NotNullWhen(true)] out byte[]? der)
+    {
+        Span<char> hex = stackalloc char[2 * 32];
+        if (fingerprint.Length != 32 || !Convert.TryToHexStringLower(fingerprint, hex, out _))
+        {
+            der = null;
+            return false;
+        }
+
+        return _memoryByHex.TryGetValue(hex, out der);
+    }
 
     /// <summary>The certificate with this SHA-256; <paramref name="fetch"/> is called (once) when it is not cached and must verify the hash.</summary>
     public async Task<byte[]> GetAsync(ReadOnlyMemory<byte> fingerprint, Func<CancellationToken, Task<byte[]>> fetch, CancellationToken cancellationToken)

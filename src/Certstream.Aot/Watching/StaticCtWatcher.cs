@@ -166,7 +166,7 @@ internal sealed class StaticCtWatcher : LogWatcher
         {
             if (entries[i].Entry is { ChainFingerprints.Count: > 0 } entry)
             {
-                entries[i] = entries[i] with { Entry = await WithChainAsync(entry, cancellationToken).ConfigureAwait(false) };
+                entries[i] = entries[i] with { Entry = WithCachedChain(entry) ?? await WithChainAsync(entry, cancellationToken).ConfigureAwait(false) };
             }
         }
 
@@ -218,7 +218,7 @@ internal sealed class StaticCtWatcher : LogWatcher
             offset += leaf.Length;
             try
             {
-                entries[i] = new WatchedEntry(index, TileLeafReader.ReadTile(index, leaf, 1)[0], null);
+                entries[i] = new WatchedEntry(index, TileLeafReader.ReadOne(index, leaf), null);
             }
             catch (CtFormatException e)
             {
@@ -239,6 +239,24 @@ internal sealed class StaticCtWatcher : LogWatcher
 
         framing.Judge(what, failures ?? []);
         return entries;
+    }
+
+    /// <summary>The entry with its chain when every issuer is in memory (nearly always: a log has a handful), else null.</summary>
+    private LogEntry? WithCachedChain(LogEntry entry)
+    {
+        var fingerprints = entry.ChainFingerprints;
+        var chain = new ReadOnlyMemory<byte>[fingerprints.Count];
+        for (var i = 0; i < chain.Length; i++)
+        {
+            if (!_issuers.TryGetInMemory(fingerprints[i].Span, out var der))
+            {
+                return null;
+            }
+
+            chain[i] = der;
+        }
+
+        return entry with { Chain = chain };
     }
 
     private async Task<LogEntry> WithChainAsync(LogEntry entry, CancellationToken cancellationToken)

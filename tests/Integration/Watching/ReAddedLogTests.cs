@@ -1,3 +1,4 @@
+using Certstream.Tests.Integration.Streaming;
 using Certstream.Tests.Support.FakeCtLog;
 using Certstream.Watching;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,7 +31,10 @@ public sealed class ReAddedLogTests : IDisposable
         var options = FastOptions.For(Path.Combine(_dir, "ct_index.json")) with { RecoveryEnabled = false, CommitOnAcknowledge = true };
         await using var supervisor = new LogWatcherSupervisor(sink, options, NullLogger.Instance);
         supervisor.Add(log);
-        await server.Requests.WaitForAsync(r => r.Any(x => x.LogName == "log" && x.Kind is RequestKind.GetSth or RequestKind.Checkpoint), TimeSpan.FromSeconds(10));
+        // Grow only once the watcher has chosen where it starts (index 0, the head of the empty log). The fake log having
+        // answered a get-sth is not enough: a first request that times out on the client (500 ms, a cold process on a busy
+        // machine) is answered and recorded all the same, and the retry then sees the grown tree and starts at its head.
+        await Eventually.TrueAsync(() => supervisor.StateOf(log.NormalizedKey)?.NextIndex == 0, "the watcher at the head of the empty log");
         fake.Grow(300);
         await sink.WaitUntilAsync(s => s.Count(log.NormalizedKey) >= 300, TimeSpan.FromSeconds(20), "the first 300 entries");
 

@@ -142,6 +142,37 @@ public class CertstreamMessageEncoderTests
     }
 
     [Fact]
+    public void A_string_is_escaped_exactly_as_its_UTF8_bytes_are()
+    {
+        // The encoder finds what to escape in UTF-16 text and in UTF-8 bytes by separate searches: both must agree,
+        // on text with controls, quotes, backslashes, non-ASCII, surrogate pairs and lone surrogates anywhere.
+        ReadOnlySpan<string> pieces = ["a", "Z", " ", "\"", "\\", "\u0000", "\u001f", "\n", "é", "✓", "\u2028", "\u007f", "😀", "\uD800", "\uDFFF", "\uDBFFx"];
+        var random = new Random(12);
+        for (var sample = 0; sample < 2000; sample++)
+        {
+            var text = new StringBuilder();
+            for (var n = random.Next(0, 24); n > 0; n--)
+            {
+                text.Append(random.Next(3) == 0 ? pieces[random.Next(pieces.Length)] : new string('x', random.Next(1, 40)));
+            }
+
+            var value = text.ToString();
+            Assert.Equal(Write(w => w.WriteStringValue(Encoding.UTF8.GetBytes(value))), Write(w => w.WriteStringValue(value)));
+        }
+
+        static string Write(Action<Utf8JsonWriter> write)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer, CertstreamMessageEncoder.WriterOptions))
+            {
+                write(writer);
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+    }
+
+    [Fact]
     public void OnlyWhatJsonRequiresIsEscaped()
     {
         var nasty = "😀 é ✓ \u2028\u2029 <>&' \"q\" back\\slash \u0000\u0001\u001f\t\n\r\b\f \u007f";
