@@ -346,7 +346,8 @@ internal static class FirehoseBench
     private static async Task<StatsReport> StatsAsync(HttpClient http) =>
         await http.GetFromJsonAsync("stats", StatsJsonContext.Default.StatsReport).ConfigureAwait(false) ?? throw new InvalidOperationException("no /stats");
 
-    private static async Task<ClientResults> ReadResultsAsync(Process clients)
+    /// <summary>The client process's per-client counts and latency percentiles, up to its DONE line (firehose-clients).</summary>
+    internal static async Task<ClientResults> ReadResultsAsync(Process clients)
     {
         var list = new List<(string Stream, long Messages, bool Closed)>();
         var latency = new Dictionary<string, (long Samples, double P50, double P90, double P99, double Max)>();
@@ -368,13 +369,13 @@ internal static class FirehoseBench
         static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
     }
 
-    private static async Task SendAsync(Process process, string line)
+    internal static async Task SendAsync(Process process, string line)
     {
         await process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
         await process.StandardInput.FlushAsync().ConfigureAwait(false);
     }
 
-    private static async Task<string?> ReadLineAsync(Process process, TimeSpan timeout)
+    internal static async Task<string?> ReadLineAsync(Process process, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         try
@@ -389,7 +390,7 @@ internal static class FirehoseBench
 
     private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record ClientResults(IReadOnlyList<(string Stream, long Messages, bool Closed)> Clients, IReadOnlyDictionary<string, (long Samples, double P50, double P90, double P99, double Max)> Latency);
+    internal sealed record ClientResults(IReadOnlyList<(string Stream, long Messages, bool Closed)> Clients, IReadOnlyDictionary<string, (long Samples, double P50, double P90, double P99, double Max)> Latency);
 
     /// <summary>The rows of the firehose table, with issue 12's targets.</summary>
     private sealed class Figures

@@ -63,7 +63,7 @@ internal static class FirehoseFloor
         Process? clients = null;
         try
         {
-            var listening = await ReadLineAsync(sender, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            var listening = await FirehoseBench.ReadLineAsync(sender, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             if (listening?.StartsWith("LISTENING ", StringComparison.Ordinal) != true)
             {
                 throw new InvalidOperationException($"the floor's sender did not listen: {listening ?? "(exited)"}");
@@ -73,29 +73,29 @@ internal static class FirehoseFloor
             Console.WriteLine($"  messages: full {sizes[2]} B, lite {sizes[3]} B, domains-only {sizes[4]} B on average (8,192 real entries)");
             clients = Process.Start(Paths.Self("firehose-clients", "127.0.0.1", listening.Split(' ')[1], Num(options.Lite), Num(options.Full), Num(options.Domains), Num(options.Sample)))
                 ?? throw new InvalidOperationException("clients did not start");
-            var ready = await ReadLineAsync(clients, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            var ready = await FirehoseBench.ReadLineAsync(clients, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             if (ready?.StartsWith("READY", StringComparison.Ordinal) != true)
             {
                 throw new InvalidOperationException($"clients did not connect: {ready ?? "(exited)"}");
             }
 
-            await SendAsync(sender, "RUN").ConfigureAwait(false);
+            await FirehoseBench.SendAsync(sender, "RUN").ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(options.Warmup)).ConfigureAwait(false);
             var quiet0 = await QuietAsync(sender, clients).ConfigureAwait(false);
-            await SendAsync(clients, "GO").ConfigureAwait(false);
+            await FirehoseBench.SendAsync(clients, "GO").ConfigureAwait(false);
 
             var cpu0 = await CpuAsync(sender, clients).ConfigureAwait(false);
-            await SendAsync(sender, "RUN").ConfigureAwait(false);
+            await FirehoseBench.SendAsync(sender, "RUN").ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(options.Seconds)).ConfigureAwait(false);
             var cpu1 = await CpuAsync(sender, clients).ConfigureAwait(false);
             var quiet1 = await QuietAsync(sender, clients).ConfigureAwait(false);
             var cpu2 = await CpuAsync(sender, clients).ConfigureAwait(false);
-            await SendAsync(clients, "STOP").ConfigureAwait(false);
-            var (counts, latency) = await ReadResultsAsync(clients).ConfigureAwait(false);
+            await FirehoseBench.SendAsync(clients, "STOP").ConfigureAwait(false);
+            var received = await FirehoseBench.ReadResultsAsync(clients).ConfigureAwait(false);
 
             var entries = quiet1.Entries - quiet0.Entries;
             var window = (cpu1.At - cpu0.At).TotalSeconds;
-            var lost = counts.Select(c => entries - c).ToList();
+            var lost = received.Clients.Select(c => entries - c.Messages).ToList();
             return new Result(
                 entries,
                 window,
@@ -107,7 +107,7 @@ internal static class FirehoseFloor
                 BytesPerSecond: (quiet1.Bytes - quiet0.Bytes) / window,
                 MaxLost: lost.Count == 0 ? 0 : lost.Max(),
                 MaxBehind: quiet1.MaxBehind,
-                Latency: latency,
+                Latency: received.Latency,
                 LoadBefore: loadBefore,
                 LoadAfter: LoadAverage.Read());
         }
@@ -136,15 +136,15 @@ internal static class FirehoseFloor
     /// </summary>
     private static async Task<(long Entries, long Bytes, long MaxBehind)> QuietAsync(Process sender, Process clients)
     {
-        await SendAsync(sender, "PAUSE").ConfigureAwait(false);
-        var line = await ReadLineAsync(sender, TimeSpan.FromSeconds(60)).ConfigureAwait(false) ?? throw new InvalidOperationException("the floor's sender did not get quiet");
+        await FirehoseBench.SendAsync(sender, "PAUSE").ConfigureAwait(false);
+        var line = await FirehoseBench.ReadLineAsync(sender, TimeSpan.FromSeconds(60)).ConfigureAwait(false) ?? throw new InvalidOperationException("the floor's sender did not get quiet");
         var parts = line.Split(' ');
         var delivered = L(parts[4]);
         var watch = Stopwatch.StartNew();
         while (true)
         {
-            await SendAsync(clients, "COUNT").ConfigureAwait(false);
-            var count = await ReadLineAsync(clients, TimeSpan.FromSeconds(10)).ConfigureAwait(false) ?? throw new InvalidOperationException("clients exited");
+            await FirehoseBench.SendAsync(clients, "COUNT").ConfigureAwait(false);
+            var count = await FirehoseBench.ReadLineAsync(clients, TimeSpan.FromSeconds(10)).ConfigureAwait(false) ?? throw new InvalidOperationException("clients exited");
             var counted = L(count.Split(' ')[1]);
             if (counted >= delivered || watch.Elapsed > TimeSpan.FromSeconds(30))
             {
@@ -158,8 +158,8 @@ internal static class FirehoseFloor
 
     private static async Task<CpuSample> CpuAsync(Process sender, Process clients)
     {
-        await SendAsync(sender, "CPU").ConfigureAwait(false);
-        var line = await ReadLineAsync(sender, TimeSpan.FromSeconds(10)).ConfigureAwait(false) ?? throw new InvalidOperationException("the floor's sender exited");
+        await FirehoseBench.SendAsync(sender, "CPU").ConfigureAwait(false);
+        var line = await FirehoseBench.ReadLineAsync(sender, TimeSpan.FromSeconds(10)).ConfigureAwait(false) ?? throw new InvalidOperationException("the floor's sender exited");
         var at = DateTimeOffset.UtcNow;
         var parts = line.Split(' ');
         var hz = D(parts[3]);
@@ -167,45 +167,6 @@ internal static class FirehoseFloor
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(L).ToArray();
         var all = fields.Take(8).Sum();
         return new CpuSample(at, L(parts[1]) / hz, L(parts[2]) / hz, clients.TotalProcessorTime.TotalSeconds, all - fields[3] - fields[4], all);
-    }
-
-    private static async Task<(List<long> Counts, Dictionary<string, (long Samples, double P50, double P99)> Latency)> ReadResultsAsync(Process clients)
-    {
-        var counts = new List<long>();
-        var latency = new Dictionary<string, (long, double, double)>();
-        while (await ReadLineAsync(clients, TimeSpan.FromSeconds(30)).ConfigureAwait(false) is { } line && line != "DONE")
-        {
-            var p = line.Split(' ');
-            if (p[0] == "CLIENT")
-            {
-                counts.Add(L(p[2]));
-            }
-            else if (p[0] == "LATENCY")
-            {
-                latency[p[1]] = (L(p[2]), D(p[3]), D(p[5]));
-            }
-        }
-
-        return (counts, latency);
-    }
-
-    private static async Task SendAsync(Process process, string line)
-    {
-        await process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
-        await process.StandardInput.FlushAsync().ConfigureAwait(false);
-    }
-
-    private static async Task<string?> ReadLineAsync(Process process, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            return await process.StandardOutput.ReadLineAsync(cancel.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
     }
 
     private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
@@ -230,7 +191,7 @@ internal static class FirehoseFloor
         double BytesPerSecond,
         long MaxLost,
         long MaxBehind,
-        IReadOnlyDictionary<string, (long Samples, double P50, double P99)> Latency,
+        IReadOnlyDictionary<string, (long Samples, double P50, double P90, double P99, double Max)> Latency,
         string LoadBefore,
         string LoadAfter)
     {
