@@ -503,25 +503,7 @@ internal sealed partial class ClientSession
 
             // Back at the hot ring: the blocks decoded while reading the window are not needed any more.
             _windowReader = null;
-            var payload = message.GetBytes(_format).Span;
-            var length = _stream.Cursor ? SendBuffer.LengthWithSeq(payload, seq) : payload.Length;
-            if (_buffer.Frames > 0 && _buffer.Length + SendBuffer.FrameLength(length) > SendBuffer.BatchBytes)
-            {
-                return seq; // The next batch starts with it.
-            }
-
-            AddPendingGap();
-            if (_stream.Cursor)
-            {
-                _buffer.AddFrameWithSeq(payload, seq);
-            }
-            else
-            {
-                _buffer.AddFrame(payload);
-            }
-
-            CountSent(length);
-            return seq + 1;
+            return TryAddMessage(message, seq) ? seq + 1 : seq; // Not added: the next batch starts with it.
         }
 
         if (filter.Id >= 0 && !PassesFromWindow(filter, seq))
@@ -610,14 +592,30 @@ internal sealed partial class ClientSession
             return true;
         }
 
-        var payload = message.GetBytes(_format).Span;
-        var length = _stream.Cursor ? SendBuffer.LengthWithSeq(payload, seq) : payload.Length;
-        if (_buffer.Frames > 0 && _buffer.Length + SendBuffer.FrameLength(length) > SendBuffer.BatchBytes)
+        if (!TryAddMessage(message, seq))
         {
             return true; // The next batch starts with it.
         }
 
         archived.Dequeue();
+        next = seq + 1;
+        return true;
+    }
+
+    /// <summary>
+    /// Frames <paramref name="message"/> as <paramref name="seq"/> (with <c>"seq"</c> for cursor clients) after any
+    /// pending gap notice, unless the batch already holds frames and it would take the batch past
+    /// <see cref="SendBuffer.BatchBytes"/>: then false, and nothing is added.
+    /// </summary>
+    private bool TryAddMessage(CertificateMessage message, long seq)
+    {
+        var payload = message.GetBytes(_format).Span;
+        var length = _stream.Cursor ? SendBuffer.LengthWithSeq(payload, seq) : payload.Length;
+        if (_buffer.Frames > 0 && _buffer.Length + SendBuffer.FrameLength(length) > SendBuffer.BatchBytes)
+        {
+            return false;
+        }
+
         AddPendingGap();
         if (_stream.Cursor)
         {
@@ -629,7 +627,6 @@ internal sealed partial class ClientSession
         }
 
         CountSent(length);
-        next = seq + 1;
         return true;
     }
 
