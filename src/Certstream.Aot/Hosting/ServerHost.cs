@@ -82,8 +82,9 @@ internal sealed partial class ServerHost : IAsyncDisposable
                     listen.UseHttps(TlsCertificate.Load(web.CertPath, web.CertKeyPath));
                 }
 
-                // Last, after TLS: WebSocket sessions write their frames into the output HTTP/1.1 writes to.
-                ConnectionOutput.Capture(listen);
+                // Last, after TLS: WebSocket sessions write their frames into the output HTTP/1.1 writes to (without TLS, our
+                // own writer on the socket).
+                ConnectionOutput.Capture(listen, plainTcp: !web.TlsEnabled);
             });
         });
 

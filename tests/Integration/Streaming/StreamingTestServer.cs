@@ -47,7 +47,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         {
             if (directOutput)
             {
-                ConnectionOutput.Capture(listen);
+                ConnectionOutput.Capture(listen, plainTcp: true);
             }
         }));
         builder.Logging.ClearProviders();
