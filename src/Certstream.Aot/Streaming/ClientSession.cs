@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.WebSockets;
 using Certstream.Messages;
 using Certstream.Streaming.Filtering;
@@ -149,8 +150,8 @@ internal sealed partial class ClientSession
     /// <summary>The session holds a block it decoded from the retention window (only while it reads the window).</summary>
     internal bool HoldsWindowBlock => Volatile.Read(ref _windowReader) is not null;
 
-    /// <summary>The session frames its messages straight into the connection's transport output (see <see cref="SendBuffer"/>).</summary>
-    internal bool WritesToTransport => _frames?.Output is not null;
+    /// <summary>The connection's transport output the session frames its messages straight into, if any (see <see cref="SendBuffer"/>; tests).</summary>
+    internal PipeWriter? TransportOutput => _frames?.Output;
 
     /// <summary>Messages dropped for this client.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
