@@ -46,6 +46,9 @@ internal sealed partial class ServerHost : IAsyncDisposable
 
     public Broadcaster Broadcaster { get; }
 
+    /// <summary>The connected WebSocket clients (tests: where their sessions write).</summary>
+    internal ConnectedClients Clients { get; private init; } = null!;
+
     public CertstreamRuntime Runtime { get; }
 
     /// <summary>The scale-out node (NATS); null when standalone.</summary>
@@ -125,7 +128,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics, overrides.RateSampleInterval);
         OperationsEndpoints.Map(app, observability, metricsOnMain ? ComponentOptions.MetricsAccess(prometheus) : null);
 
-        var host = new ServerHost(app, broadcaster, runtime, configuration, observability) { Cluster = cluster };
+        var host = new ServerHost(app, broadcaster, runtime, configuration, observability) { Cluster = cluster, Clients = clients };
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (prometheus.Enabled && !metricsOnMain)
         {
