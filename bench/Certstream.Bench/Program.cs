@@ -4,7 +4,7 @@ using Certstream.Bench;
 using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
-// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|filters|catchup|window|hot-ring|replay|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish | --binary PATH]
+// dotnet run -c Release --project bench/Certstream.Bench -- all|parse|filters|catchup|window|hot-ring|replay|broadcast|broadcast-full|latency|idle-rss|idle-clients|startup [--runs N] [--publish | --binary PATH] [--settle S (idle-rss: seconds idle before RSS is read, default 10)]
 //                                                         -- firehose [--seconds 60] [--warmup 15] [--publish] ...   (issue 12's 2026 simulation, see docs/performance.md)
 //                                                         -- firehose-floor [--seconds 30] [--runs 3] ...   (the send floor: a minimal sender, same bytes and clients)
 //                                                         -- filter-memory [--clients 1000,10000]   (managed heap per filtered client)
@@ -46,6 +46,7 @@ if (args.Length > 0 && args[0] == "fake-log")
 
 string[] known = ["parse", "filters", "catchup", "window", "hot-ring", "replay", "broadcast", "broadcast-full", "latency", "idle-rss", "idle-clients", "startup"];
 var runs = 3;
+var settle = 10;
 var forcePublish = false;
 string? binaryOverride = null;
 var selected = new List<string>();
@@ -54,12 +55,13 @@ for (var i = 0; i < args.Length; i++)
     switch (args[i])
     {
         case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--settle": settle = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--publish": forcePublish = true; break;
         case "--binary": binaryOverride = Path.GetFullPath(args[++i]); break;
         case "all": selected.AddRange(known); break;
         case var name when known.Contains(name): selected.Add(name); break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: all | {string.Join(" | ", known)} [--runs N] [--publish | --binary PATH]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: all | {string.Join(" | ", known)} [--runs N] [--settle S] [--publish | --binary PATH]");
             return 2;
     }
 }
@@ -172,7 +174,7 @@ if (selected.Any(aot.Contains))
     }
 }
 
-await Measure("idle-rss", () => binary is null ? Task.CompletedTask : AotBench.IdleRssAsync(idleRss, binary, runs, TimeSpan.FromSeconds(10)), idleRss);
+await Measure("idle-rss", () => binary is null ? Task.CompletedTask : AotBench.IdleRssAsync(idleRss, binary, runs, TimeSpan.FromSeconds(settle)), idleRss);
 await Measure("idle-clients", () => binary is null ? Task.CompletedTask : AotBench.IdleClientsAsync(clientsRss, perClient, binary, 10_000, runs), clientsRss, perClient);
 await Measure("startup", async () =>
 {

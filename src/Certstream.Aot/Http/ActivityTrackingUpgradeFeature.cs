@@ -37,7 +37,7 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
         var stream = await _inner.UpgradeAsync().ConfigureAwait(false);
         _activity.Touch();
         // Kestrel flushed the 101 response before returning the stream: from here on the connection is the only writer.
-        Connection = new ClientConnection(stream, _activity, _output?.Output);
+        Connection = new ClientConnection(stream, _activity, _output?.Output, _output?.Input);
         return Connection;
     }
 

@@ -10,12 +10,21 @@ namespace Certstream.Http;
 /// WebSocket connection can write its frames straight into it (<see cref="Streaming.ClientConnection"/>) instead of through
 /// the upgraded stream, which copies every write again. On a plain-TCP endpoint that output is our own writer on the socket
 /// (<see cref="SocketOutput"/>: one send per flush); with TLS it is the TLS pipe Kestrel's HTTP layer writes to.
+/// The transport input beside it is what Kestrel's HTTP/1.1 layer reads: after the upgrade the connection reads it
+/// directly too, so an idle client's pending read is not two Kestrel async frames (upgraded stream, upgrade body).
 /// </summary>
 internal sealed class ConnectionOutput
 {
-    private ConnectionOutput(PipeWriter output) => Output = output;
+    private ConnectionOutput(PipeWriter output, PipeReader input)
+    {
+        Output = output;
+        Input = input;
+    }
 
     public PipeWriter Output { get; }
+
+    /// <summary>The transport input under the HTTP/1.1 layer, which nothing else reads once a request was upgraded.</summary>
+    public PipeReader Input { get; }
 
     /// <summary>
     /// Installs the connection middleware that records the output. Call it last on the endpoint, after any UseHttps: a
@@ -38,7 +47,7 @@ internal sealed class ConnectionOutput
                 return OwnSocketOutputAsync(connection, socket, next);
             }
 
-            connection.Features.Set(new ConnectionOutput(connection.Transport.Output));
+            connection.Features.Set(new ConnectionOutput(connection.Transport.Output, connection.Transport.Input));
             return next(connection);
         });
     }
@@ -52,7 +61,7 @@ internal sealed class ConnectionOutput
         var transport = connection.Transport;
         var output = new SocketOutput(socket, transport.Output, connection.Abort);
         connection.Transport = new Duplex(transport.Input, output);
-        connection.Features.Set(new ConnectionOutput(output));
+        connection.Features.Set(new ConnectionOutput(output, transport.Input));
         try
         {
             await next(connection).ConfigureAwait(false);

@@ -82,7 +82,12 @@ internal static class StreamingEndpoints
         lifetime?.ApplicationStopping.Register(() => clients.CloseAllAsync().Wait());
     }
 
-    private static async Task ServeStreamAsync(
+    /// <remarks>
+    /// Not an async method: the request lasts as long as the client is connected, and an async method would hold its frame
+    /// (about 180 bytes per client) for all that time. Once the upgrade is done the request's task is the session's own
+    /// (<see cref="AcceptAndServe"/>); only the rare upgrade that does not complete at once awaits.
+    /// </remarks>
+    private static Task ServeStreamAsync(
         HttpContext context,
         StreamFormat format,
         EndpointOptions options,
@@ -92,8 +97,7 @@ internal static class StreamingEndpoints
     {
         if (DashboardPage.Wants(context))
         {
-            await dashboard.Value.ServeAsync(context);
-            return;
+            return dashboard.Value.ServeAsync(context);
         }
 
         if (!context.WebSockets.IsWebSocketRequest)
@@ -101,20 +105,18 @@ internal static class StreamingEndpoints
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
             {
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                return;
+                return Task.CompletedTask;
             }
 
             context.Response.ContentType = "text/html; charset=utf-8";
-            await context.Response.WriteAsync(StreamIndexPage.Render(context.Request.Scheme, context.Request.Host.Value ?? "localhost", index), context.RequestAborted);
-            return;
+            return context.Response.WriteAsync(StreamIndexPage.Render(context.Request.Scheme, context.Request.Host.Value ?? "localhost", index), context.RequestAborted);
         }
 
         // Every option is checked before the upgrade: a bad one is a 400 naming it, and nothing else changes.
         if (!StreamQuery.TryParse(context.Request.Query, out var query, out var error))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await WriteJsonErrorAsync(context, error);
-            return;
+            return WriteJsonErrorAsync(context, error);
         }
 
         var heartbeat = query.Heartbeat ?? clients.Options.HeartbeatInterval;
@@ -126,8 +128,7 @@ internal static class StreamingEndpoints
         if (!TryReadStreamOptions(context.Request.Query, out var stream, out var problem))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await WriteJsonErrorAsync(context, problem);
-            return;
+            return WriteJsonErrorAsync(context, problem);
         }
 
         // Everything is read from the query: drop the parsed copy, which would otherwise live as long as the connection
@@ -140,15 +141,22 @@ internal static class StreamingEndpoints
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "30";
-            await WriteJsonErrorAsync(context, "the server is serving its maximum number of clients; try again later");
-            return;
+            return WriteJsonErrorAsync(context, "the server is serving its maximum number of clients; try again later");
         }
 
+        return AcceptAndServe(context, new StreamRequest(format, heartbeat, stream, query.Filter), options, clients);
+    }
+
+    /// <summary>What a WebSocket request asked for, carried from the checks before the upgrade to the session.</summary>
+    private sealed record StreamRequest(StreamFormat Format, TimeSpan Heartbeat, ClientStreamOptions? Stream, StreamFilter? Filter);
+
+    private static Task AcceptAndServe(HttpContext context, StreamRequest request, EndpointOptions options, ConnectedClients clients)
+    {
         // Pings: the session pings a silent client itself, from the shared supervision tick, through the upgraded
         // connection (ClientSession.Supervise); the runtime's keep-alive would hold a timer and its state per client.
         // Liveness is decided by the session from any inbound byte (ClientActivity), which closes with 1008.
         var upgrade = ActivityTrackingUpgradeFeature.Of(context);
-        var socket = await context.WebSockets.AcceptWebSocketAsync(upgrade is not null
+        var accepting = context.WebSockets.AcceptWebSocketAsync(upgrade is not null
             ? new WebSocketAcceptContext { DangerousEnableCompression = options.CompressionEnabled, KeepAliveInterval = TimeSpan.Zero }
             : new WebSocketAcceptContext
             {
@@ -158,6 +166,17 @@ internal static class StreamingEndpoints
                 KeepAliveInterval = clients.Options.PingInterval,
                 KeepAliveTimeout = TimeSpan.FromMilliseconds(int.MaxValue),
             });
+        return accepting.IsCompletedSuccessfully
+            ? Serve(context, accepting.Result, upgrade, request, clients)
+            : AwaitAcceptAsync(context, accepting, upgrade, request, clients);
+
+        static async Task AwaitAcceptAsync(HttpContext context, Task<WebSocket> accepting, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients) =>
+            await Serve(context, await accepting, upgrade, request, clients);
+    }
+
+    /// <returns>The session's task: the request ends when the session does.</returns>
+    private static Task Serve(HttpContext context, WebSocket socket, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients)
+    {
         var activity = upgrade?.Activity ?? new ClientActivity();
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         // The session frames its messages itself, several per write, unless permessage-deflate was negotiated: then the
@@ -169,7 +188,7 @@ internal static class StreamingEndpoints
         // Nothing reads the request headers after the upgrade, but Kestrel keeps the request alive as long as the
         // connection: let their strings go (a browser sends a kilobyte or more: user agent, cookies, origin).
         context.Request.Headers.Clear();
-        await clients.ServeAsync(socket, format, activity, heartbeat, client, stream, query.Filter, frames, pings: connection);
+        return clients.ServeAsync(socket, request.Format, activity, request.Heartbeat, client, request.Stream, request.Filter, frames, pings: connection);
     }
 
     private static bool NegotiatedCompression(HttpContext context) =>

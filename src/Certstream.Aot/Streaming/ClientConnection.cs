@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace Certstream.Streaming;
 
@@ -22,26 +24,39 @@ namespace Certstream.Streaming;
 /// took the whole batch; the TLS pipe: while the bytes not yet sent pass Kestrel's 64 KB limit), so a stuck client holds
 /// its own writer and nothing else. Aborting the WebSocket (close timeout) disposes this stream, which cancels a flush that
 /// waits (the socket writer then aborts the connection: a send the kernel took part of cannot be taken back).</para>
+/// <para>With the connection's transport input (the pipe Kestrel's HTTP/1.1 layer reads, TLS already removed) reads take bytes straight from
+/// that pipe: Kestrel's upgraded stream and upgrade body would each hold an async frame for as long as a read waits, which
+/// for an idle client is its whole life (10,000 idle clients: about 4.4 MB). A read that waits is this object itself as the
+/// <see cref="IValueTaskSource{TResult}"/>: no frame, no allocation.</para>
 /// </remarks>
-internal sealed class ClientConnection : Stream
+internal sealed class ClientConnection : Stream, IValueTaskSource<int>
 {
     private readonly Stream _inner;
     private readonly ClientActivity _activity;
     private readonly PipeWriter? _output;
+    private readonly PipeReader? _input;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile bool _disposed;
     private volatile bool _broken;
 
-    /// <param name="inner">The upgraded stream (reads; writes when there is no <paramref name="output"/>).</param>
+    // The read in progress on _input, when it had to wait (one at a time: the WebSocket never issues two).
+    private ManualResetValueTaskSourceCore<int> _read;
+    private Memory<byte> _readBuffer;
+    private ConfiguredValueTaskAwaitable<ReadResult>.ConfiguredValueTaskAwaiter _readAwaiter;
+    private Action? _onRead;
+
+    /// <param name="inner">The upgraded stream (reads when there is no <paramref name="input"/>; writes when there is no <paramref name="output"/>).</param>
     /// <param name="activity">Marked on every read.</param>
     /// <param name="output">The connection's transport output under the upgraded stream, or null to write through it.</param>
-    public ClientConnection(Stream inner, ClientActivity activity, PipeWriter? output = null)
+    /// <param name="input">The connection's transport input under the upgraded stream, or null to read through it.</param>
+    public ClientConnection(Stream inner, ClientActivity activity, PipeWriter? output = null, PipeReader? input = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(activity);
         _inner = inner;
         _activity = activity;
         _output = output;
+        _input = input;
     }
 
     /// <summary>The connection's transport output, written only between <see cref="TryBeginWrite"/> and <see cref="EndWriteAsync"/>.</summary>
@@ -108,7 +123,7 @@ internal sealed class ClientConnection : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _activity.Touch();
-        return _inner.ReadAsync(buffer, cancellationToken);
+        return _input is null ? _inner.ReadAsync(buffer, cancellationToken) : ReadInput(_input, buffer, cancellationToken);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -116,13 +131,82 @@ internal sealed class ClientConnection : Stream
 
     public override int Read(byte[] buffer, int offset, int count)
     {
-        var read = _inner.Read(buffer, offset, count);
+        var read = _input is null ? _inner.Read(buffer, offset, count) : ReadInput(_input, buffer.AsMemory(offset, count), default).AsTask().GetAwaiter().GetResult();
         if (read > 0)
         {
             _activity.Touch();
         }
 
         return read;
+    }
+
+    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _read.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>
+    /// A read of the transport input with the stream's contract: waits for at least one byte (or the end) and copies what
+    /// fits; an empty buffer waits for bytes without consuming any, as the WebSocket's zero-byte receive expects.
+    /// </summary>
+    private ValueTask<int> ReadInput(PipeReader input, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pending = input.ReadAsync(cancellationToken);
+            if (pending.IsCompleted)
+            {
+                return new ValueTask<int>(Take(input, pending.Result, buffer.Span));
+            }
+
+            _readBuffer = buffer;
+            _readAwaiter = pending.ConfigureAwait(false).GetAwaiter();
+            _read.Reset();
+            _readAwaiter.UnsafeOnCompleted(_onRead ??= OnReadCompleted);
+            return new ValueTask<int>(this, _read.Version);
+        }
+#pragma warning disable CA1031 // the stream's contract: failures surface through the returned task
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return ValueTask.FromException<int>(e);
+        }
+    }
+
+    private void OnReadCompleted()
+    {
+        var buffer = _readBuffer;
+        _readBuffer = default;
+        try
+        {
+            var result = _readAwaiter.GetResult();
+            _readAwaiter = default;
+            _read.SetResult(Take(_input!, result, buffer.Span));
+        }
+#pragma warning disable CA1031 // handed to the reader
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _read.SetException(e);
+        }
+    }
+
+    private static int Take(PipeReader input, ReadResult result, Span<byte> buffer)
+    {
+        var data = result.Buffer;
+        if (result.IsCanceled)
+        {
+            input.AdvanceTo(data.Start);
+            throw new OperationCanceledException("the read was cancelled (the connection was aborted)");
+        }
+
+        var count = (int)Math.Min(buffer.Length, data.Length);
+        data.Slice(0, count).CopyTo(buffer);
+        // Consumed and examined up to what was taken: what is left is returned by the next read at once.
+        input.AdvanceTo(data.GetPosition(count));
+        return count;
     }
 
     /// <summary>One write of whole frames, flushed, never interleaved with another.</summary>
@@ -183,6 +267,7 @@ internal sealed class ClientConnection : Stream
             // that does not read holds it), and releases the lock itself.
             _disposed = true;
             _output?.CancelPendingFlush();
+            _input?.CancelPendingRead();
             _inner.Dispose();
         }
 

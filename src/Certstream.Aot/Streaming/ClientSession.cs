@@ -215,7 +215,113 @@ internal sealed partial class ClientSession
         try
         {
             var reader = ReadLoopAsync();
-            await WriteLoopAsync().ConfigureAwait(false);
+            // The write loop is this method's own body, not a method awaited here: one async frame less held by every
+            // connected client (its Task and state machine, about 120 bytes).
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    // Everything that is waiting goes into one buffer of frames: a heartbeat, a control message's answer,
+                    // then the messages from the position on, up to the batch bound.
+                    if (Interlocked.Exchange(ref _heartbeatDue, 0) == 1)
+                    {
+                        _buffer.AddFrame(HeartbeatMessage.Create(DateTimeOffset.UtcNow));
+                    }
+
+                    var answerSent = default(TaskCompletionSource);
+                    if (Volatile.Read(ref _answer) is { } answer)
+                    {
+                        // The writer is the only sender: a control message's answer waits here for its turn.
+                        _buffer.AddFrame(answer);
+                        Volatile.Write(ref _answer, null);
+                        answerSent = Volatile.Read(ref _answerSent);
+                    }
+
+                    var next = _next;
+                    var start = next;
+                    var newest = _ring.Newest;
+                    if (StepByFeed(ref next, newest) == FeedStep.Sleep)
+                    {
+                        // Nothing up to the newest passes the filter: whatever is in the buffer goes, then sleep on the feed.
+                        await FlushOrReleaseAsync().ConfigureAwait(false);
+                        answerSent?.TrySetResult();
+                        // Caught up: a filtered session whose next match is far off would otherwise keep its last window block
+                        // (~330 KB) while it sleeps on its feed. (Not at every hot seq: a session at the hot ring's edge
+                        // would decode the same block again and again.)
+                        _windowReader = null;
+                        _feedSleeping = true;
+                        if (_feedFilter!.Feed!.SleepUntilMatch(_feedWaiter!, _feedIndex))
+                        {
+                            await _wake.WaitAsync().ConfigureAwait(false);
+                            Interlocked.Increment(ref _wakeups);
+                        }
+
+                        _feedSleeping = false;
+                        continue;
+                    }
+
+                    if (_ring.Archive is { } archive && next <= newest && next < _ring.Oldest && _archived is not { Count: > 0 })
+                    {
+                        // A heartbeat or an answer framed in the connection's output holds its other writes (pongs): send it
+                        // before a read that may take a while.
+                        await FlushOrReleaseAsync().ConfigureAwait(false);
+
+                        // Older than the window on a broker node: read a batch from the stream before framing.
+                        _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), _stop.Token).ConfigureAwait(false));
+                    }
+
+                    if (next <= newest)
+                    {
+                        if (!_stream.Cursor)
+                        {
+                            next = ApplyBufferLimit(next, newest);
+                        }
+
+                        next = FillBatch(next, newest);
+                    }
+
+                    await FlushOrReleaseAsync().ConfigureAwait(false);
+                    answerSent?.TrySetResult();
+                    if (next != start)
+                    {
+                        Volatile.Write(ref _next, next);
+                        continue;
+                    }
+
+                    _windowReader = null; // Caught up (or waiting for its answer to go): no window block held meanwhile.
+                    if (answerSent is null && _ring.SleepUntilPublished(_wake, next))
+                    {
+                        await _wake.WaitAsync().ConfigureAwait(false);
+                        Interlocked.Increment(ref _wakeups);
+                    }
+                }
+            }
+#pragma warning disable CA1031 // Any send failure means the connection is gone; the session just ends.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                _connectionLost = true;
+                LogSendFailed(_logger, _client, e.Message);
+                RequestClose(WebSocketCloseStatus.EndpointUnavailable, "");
+            }
+            finally
+            {
+                _buffer.Clear();
+            }
+
+            if (!_connectionLost && _socket.State is (WebSocketState.Open or WebSocketState.CloseReceived))
+            {
+                try
+                {
+                    await _socket.CloseOutputAsync(_closeStatus, _closeDescription, CancellationToken.None).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // The peer may vanish during the close handshake.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    _connectionLost = true;
+                }
+            }
 
             // Our close frame is out (or the connection is gone): give the client a bounded time to answer it.
             try
@@ -278,118 +384,6 @@ internal sealed partial class ClientSession
         }
 
         _wake.Set();
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        try
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                // Everything that is waiting goes into one buffer of frames: a heartbeat, a control message's answer,
-                // then the messages from the position on, up to the batch bound.
-                if (Interlocked.Exchange(ref _heartbeatDue, 0) == 1)
-                {
-                    _buffer.AddFrame(HeartbeatMessage.Create(DateTimeOffset.UtcNow));
-                }
-
-                var answerSent = default(TaskCompletionSource);
-                if (Volatile.Read(ref _answer) is { } answer)
-                {
-                    // The writer is the only sender: a control message's answer waits here for its turn.
-                    _buffer.AddFrame(answer);
-                    Volatile.Write(ref _answer, null);
-                    answerSent = Volatile.Read(ref _answerSent);
-                }
-
-                var next = _next;
-                var start = next;
-                var newest = _ring.Newest;
-                if (StepByFeed(ref next, newest) == FeedStep.Sleep)
-                {
-                    // Nothing up to the newest passes the filter: whatever is in the buffer goes, then sleep on the feed.
-                    await FlushOrReleaseAsync().ConfigureAwait(false);
-                    answerSent?.TrySetResult();
-                    // Caught up: a filtered session whose next match is far off would otherwise keep its last window block
-                    // (~330 KB) while it sleeps on its feed. (Not at every hot seq: a session at the hot ring's edge
-                    // would decode the same block again and again.)
-                    _windowReader = null;
-                    _feedSleeping = true;
-                    if (_feedFilter!.Feed!.SleepUntilMatch(_feedWaiter!, _feedIndex))
-                    {
-                        await _wake.WaitAsync().ConfigureAwait(false);
-                        Interlocked.Increment(ref _wakeups);
-                    }
-
-                    _feedSleeping = false;
-                    continue;
-                }
-
-                if (_ring.Archive is { } archive && next <= newest && next < _ring.Oldest && _archived is not { Count: > 0 })
-                {
-                    // A heartbeat or an answer framed in the connection's output holds its other writes (pongs): send it
-                    // before a read that may take a while.
-                    await FlushOrReleaseAsync().ConfigureAwait(false);
-
-                    // Older than the window on a broker node: read a batch from the stream before framing.
-                    _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), _stop.Token).ConfigureAwait(false));
-                }
-
-                if (next <= newest)
-                {
-                    if (!_stream.Cursor)
-                    {
-                        next = ApplyBufferLimit(next, newest);
-                    }
-
-                    next = FillBatch(next, newest);
-                }
-
-                await FlushOrReleaseAsync().ConfigureAwait(false);
-                answerSent?.TrySetResult();
-                if (next != start)
-                {
-                    Volatile.Write(ref _next, next);
-                    continue;
-                }
-
-                _windowReader = null; // Caught up (or waiting for its answer to go): no window block held meanwhile.
-                if (answerSent is null && _ring.SleepUntilPublished(_wake, next))
-                {
-                    await _wake.WaitAsync().ConfigureAwait(false);
-                    Interlocked.Increment(ref _wakeups);
-                }
-            }
-        }
-#pragma warning disable CA1031 // Any send failure means the connection is gone; the session just ends.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            _connectionLost = true;
-            LogSendFailed(_logger, _client, e.Message);
-            RequestClose(WebSocketCloseStatus.EndpointUnavailable, "");
-            return;
-        }
-        finally
-        {
-            _buffer.Clear();
-        }
-
-        if (_connectionLost || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            return;
-        }
-
-        try
-        {
-            await _socket.CloseOutputAsync(_closeStatus, _closeDescription, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // The peer may vanish during the close handshake.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            _connectionLost = true;
-        }
     }
 
     private enum FeedStep
