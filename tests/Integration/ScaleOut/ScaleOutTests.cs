@@ -3,6 +3,7 @@ using Certstream.Tests.Integration.ProcessLevel;
 using Certstream.Tests.Support.FakeCtLog;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace Certstream.Tests.Integration.ScaleOut;
 
@@ -145,6 +146,56 @@ public sealed class ScaleOutTests
         Assert.Equal(total, await StreamMessagesAsync(cluster));
     }
 
+    /// <summary>
+    /// The broker loses acknowledged messages across its restart, forced: the last messages the ingest had acknowledged
+    /// are deleted from the stream just before a clean restart (what a server that did not store them, or lost its
+    /// tail, looks like from outside). The ingest looks its acknowledged messages up in the stream after the reconnect
+    /// and publishes the missing ones again: the stream, and a client of an edge, get every index exactly once.
+    /// </summary>
+    [Fact]
+    public async Task Acknowledged_messages_missing_from_the_stream_after_a_nats_restart_are_published_again_every_index_once()
+    {
+        const int before = 300;
+        const int lost = 20;
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs());
+        var ingest = await cluster.StartNodeAsync("ingest", "ingest");
+        await cluster.WaitWatchingAsync(ingest);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        cluster.Fake["rfc"].SetTreeSize(before);
+        await cluster.WaitAsync(() => PublisherIs(http, ingest, published: before, inFlight: 0), $"{before} entries acknowledged");
+        await using (var nats = new NatsConnection(new NatsOpts { Url = cluster.Nats.Url }))
+        {
+            var stream = await new NatsJSContext(nats).GetStreamAsync("CERTSTREAM", cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal((ulong)before, stream.Info.State.LastSeq);
+            for (var seq = before - lost + 1; seq <= before; seq++)
+            {
+                await stream.DeleteMessageAsync(new StreamMsgDeleteRequest { Seq = (ulong)seq }, TestContext.Current.CancellationToken);
+            }
+        }
+
+        cluster.Nats.Stop();
+        await cluster.Nats.StartAgainAsync();
+        await ingest.Process.WaitForOutputAsync($"{lost} acknowledged messages were not in the stream", 30);
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        cluster.Fake["tiled"].SetTreeSize(TiledSize);
+        const int total = RfcSize + TiledSize;
+        await cluster.WaitAsync(() => StreamMessagesAsync(cluster).GetAwaiter().GetResult() >= total, "every entry in the stream");
+
+        var ids = await StreamMsgIdsAsync(cluster);
+        Assert.Equal(total, ids.Count);
+        var expected = cluster.Fake.Logs.SelectMany(log => Enumerable.Range(0, (int)log.TreeSize).Select(i => $"{log.Url.ToString().TrimEnd('/')}#{i}"));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), ids.Select(id => "http://" + id).Order(StringComparer.Ordinal));
+
+        // An edge started now replays the stream (after seq 1) from JetStream: exactly the stream's messages, in order.
+        var edge = await cluster.StartNodeAsync("edge", "edge");
+        await using var client = await edge.SubscribeAsync("/full-stream?since=1");
+        await cluster.WaitAsync(() => Received.CertificateCount(client) >= total - 1, "every entry at the edge");
+        var received = Received.Certificates(client);
+        Assert.True(received.Select(m => m.Seq).Order().SequenceEqual(received.Select(m => m.Seq)), "seqs in order");
+        Assert.Equal(ids.Skip(1).Select(id => "http://" + id), received.Select(m => $"{m.Log.TrimEnd('/')}#{m.Index}"));
+    }
+
     [Fact]
     public async Task Filters_and_dedup_cert_behave_on_an_edge_exactly_as_on_a_standalone_server()
     {
@@ -217,6 +268,34 @@ public sealed class ScaleOutTests
         {
             return false;
         }
+    }
+
+    /// <summary>The ingest's publisher counts in /stats are exactly these.</summary>
+    private static bool PublisherIs(HttpClient http, ScaleOutCluster.Node node, long published, int inFlight)
+    {
+        var nats = System.Text.Json.JsonDocument.Parse(http.GetStringAsync(node.Http("/stats")).GetAwaiter().GetResult()).RootElement.GetProperty("nats");
+        return nats.GetProperty("messages_published").GetInt64() == published && nats.GetProperty("publishes_in_flight").GetInt32() == inFlight;
+    }
+
+    /// <summary>The Nats-Msg-Id of every message in the stream, in stream order, asked of NATS directly.</summary>
+    private static async Task<List<string>> StreamMsgIdsAsync(ScaleOutCluster cluster)
+    {
+        await using var nats = new NatsConnection(new NatsOpts { Url = cluster.Nats.Url });
+        var js = new NatsJSContext(nats);
+        var last = (await js.GetStreamAsync("CERTSTREAM")).Info.State.LastSeq;
+        var consumer = await js.CreateOrderedConsumerAsync("CERTSTREAM");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ids = new List<string>();
+        await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: timeout.Token))
+        {
+            ids.Add(message.Headers!["Nats-Msg-Id"].ToString());
+            if (message.Metadata!.Value.Sequence.Stream >= last)
+            {
+                break;
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>How many messages the stream holds, asked of NATS directly.</summary>
