@@ -13,9 +13,11 @@ namespace Certstream.Broker;
 /// <see cref="PublishAsync"/> waits beyond that, which is the back-pressure on the pipeline and the watchers. When an ack
 /// fails (NATS away or restarting) every unacknowledged message from the failed one on is published again, in order,
 /// until NATS takes it: nothing is dropped, repeats are dropped by NATS, and memory stays bounded. One log line per change.
-/// An ack is not trusted across a reconnect: the last <see cref="BrokerOptions.MaxInFlight"/> acknowledged messages are
-/// kept, and after NATS comes back each is looked up in the stream at the sequence its ack named; one that is not there
-/// (an ack for a publish the restarted server never stored, or a tail the server lost) is published again.
+/// A failed ack starts that at once in the background: the queue used to be worked off only by the next publish, so
+/// the publishes that failed after the logs' last entries waited, unsent, for an entry that did not come.
+/// An ack is not trusted across a reconnect either: the last <see cref="BrokerOptions.MaxInFlight"/> acknowledged
+/// messages are kept, and after NATS comes back each is looked up in the stream at the sequence its ack named; one that
+/// is not there (a server that lost the tail of its store in the restart) is published again.
 /// </summary>
 internal sealed partial class BrokerPublisher : IDisposable
 {
@@ -35,12 +37,15 @@ internal sealed partial class BrokerPublisher : IDisposable
     private readonly Queue<Pending> _acknowledged = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationToken _stoppingToken;
     private long _published;
     private long _duplicates;
     private long _sent;
     private long _answered;
     private long _resent;
     private int _reconnected;
+    private int _settling;
+    private volatile bool _disposed;
     private volatile bool _blocked;
 
     public BrokerPublisher(BrokerConnection broker, ILogger logger)
@@ -49,6 +54,7 @@ internal sealed partial class BrokerPublisher : IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _broker = broker;
         _logger = logger;
+        _stoppingToken = _stopping.Token;
         broker.Opened += OnOpened;
     }
 
@@ -121,6 +127,7 @@ internal sealed partial class BrokerPublisher : IDisposable
     public void Dispose()
     {
         _broker.Opened -= OnOpened;
+        _disposed = true;
         _stopping.Cancel();
         _stopping.Dispose();
     }
@@ -159,12 +166,17 @@ internal sealed partial class BrokerPublisher : IDisposable
             static (task, state) =>
             {
                 var self = (BrokerPublisher)state!;
-                if (task.IsCompletedSuccessfully && task.Result.Error is null)
+                var stored = task.IsCompletedSuccessfully && task.Result.Error is null;
+                if (stored)
                 {
                     Interlocked.Increment(ref task.Result.Duplicate ? ref self._duplicates : ref self._published);
                 }
 
                 Interlocked.Increment(ref self._answered);
+                if (!stored)
+                {
+                    self.Settle();
+                }
             },
             this,
             CancellationToken.None,
@@ -256,11 +268,27 @@ internal sealed partial class BrokerPublisher : IDisposable
         }
     }
 
-    /// <summary>A (re)opened connection: check in the background, so it happens even while the logs are quiet.</summary>
+    /// <summary>A (re)opened connection: check the acknowledged messages in the background (the logs may be quiet).</summary>
     private void OnOpened()
     {
         Interlocked.Exchange(ref _reconnected, 1);
-        var stopping = _stopping.Token;
+        Settle();
+    }
+
+    /// <summary>
+    /// In the background, under the gate: waits for every publish in flight (sending again those that fail, until NATS
+    /// takes them), then, after a reconnect, checks the acknowledged messages against the stream. Started by a failed
+    /// ack and by a (re)opened connection, so neither waits for the pipeline's next message.
+    /// </summary>
+    private void Settle()
+    {
+        if (_disposed || Interlocked.Exchange(ref _settling, 1) == 1)
+        {
+            // One is queued and has not looked at the queue yet: it sees this failure too.
+            return;
+        }
+
+        var stopping = _stoppingToken;
         _ = Task.Run(
             async () =>
             {
@@ -275,6 +303,7 @@ internal sealed partial class BrokerPublisher : IDisposable
 
                 try
                 {
+                    Interlocked.Exchange(ref _settling, 0);
                     while (_inFlight.Count > 0)
                     {
                         await CompleteOldestAsync(stopping).ConfigureAwait(false);

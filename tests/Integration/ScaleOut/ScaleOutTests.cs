@@ -147,6 +147,35 @@ public sealed class ScaleOutTests
     }
 
     /// <summary>
+    /// The defect behind the intermittent failure of the restart test above, forced: publishes in flight when NATS goes
+    /// away fail, and when the logs have no further entry the pipeline never publishes again. Those failed publishes
+    /// used to wait, unsent, for a next publish; now a failed ack sends them again by itself once NATS is back.
+    /// </summary>
+    [Fact]
+    public async Task Publishes_that_fail_while_nats_is_away_after_the_logs_went_quiet_are_sent_again_when_it_is_back()
+    {
+        const int before = 300;
+        await using var cluster = await ScaleOutCluster.StartAsync(Logs());
+        var ingest = await cluster.StartNodeAsync("ingest", "ingest");
+        await cluster.WaitWatchingAsync(ingest);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        cluster.Fake["rfc"].SetTreeSize(before);
+        await cluster.WaitAsync(() => PublisherIs(http, ingest, published: before, inFlight: 0), $"{before} entries acknowledged");
+
+        // NATS away; the log grows by fewer entries than max_in_flight (512), so the pipeline hands them all over at once
+        // and then has nothing more to publish. Every one of those publishes fails.
+        cluster.Nats.Stop();
+        cluster.Fake["rfc"].SetTreeSize(RfcSize);
+        await cluster.WaitAsync(() => NextIndexIs(http, ingest, "rfc", RfcSize) && PublisherIs(http, ingest, published: before, inFlight: 0), "the new entries fetched and their publishes failed");
+
+        await cluster.Nats.StartAgainAsync();
+        await cluster.WaitAsync(() => StreamMessagesAsync(cluster).GetAwaiter().GetResult() >= RfcSize, "every entry in the stream");
+        var url = cluster.Fake["rfc"].Url.ToString().TrimEnd('/');
+        var ids = await StreamMsgIdsAsync(cluster);
+        Assert.Equal(Enumerable.Range(0, RfcSize).Select(i => $"{url}#{i}"), ids.Select(id => "http://" + id).OrderBy(id => long.Parse(id[(id.LastIndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
     /// The broker loses acknowledged messages across its restart, forced: the last messages the ingest had acknowledged
     /// are deleted from the stream just before a clean restart (what a server that did not store them, or lost its
     /// tail, looks like from outside). The ingest looks its acknowledged messages up in the stream after the reconnect
@@ -275,6 +304,14 @@ public sealed class ScaleOutTests
     {
         var nats = System.Text.Json.JsonDocument.Parse(http.GetStringAsync(node.Http("/stats")).GetAwaiter().GetResult()).RootElement.GetProperty("nats");
         return nats.GetProperty("messages_published").GetInt64() == published && nats.GetProperty("publishes_in_flight").GetInt32() == inFlight;
+    }
+
+    /// <summary>The ingest's watcher of the fake log <paramref name="log"/> continues at <paramref name="index"/>.</summary>
+    private static bool NextIndexIs(HttpClient http, ScaleOutCluster.Node node, string log, long index)
+    {
+        var logs = System.Text.Json.JsonDocument.Parse(http.GetStringAsync(node.Http("/stats")).GetAwaiter().GetResult()).RootElement.GetProperty("logs");
+        return logs.EnumerateArray().Any(l => l.GetProperty("url").GetString()!.TrimEnd('/').EndsWith("/" + log, StringComparison.Ordinal)
+            && l.GetProperty("next_index").ValueKind == System.Text.Json.JsonValueKind.Number && l.GetProperty("next_index").GetInt64() == index);
     }
 
     /// <summary>The Nats-Msg-Id of every message in the stream, in stream order, asked of NATS directly.</summary>
