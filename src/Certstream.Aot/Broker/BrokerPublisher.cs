@@ -42,7 +42,6 @@ internal sealed partial class BrokerPublisher : IDisposable
     private long _duplicates;
     private long _sent;
     private long _answered;
-    private long _resent;
     private int _reconnected;
     private int _settling;
     private volatile bool _disposed;
@@ -69,9 +68,6 @@ internal sealed partial class BrokerPublisher : IDisposable
 
     /// <summary>Publishes not answered yet (any thread).</summary>
     public int InFlight => (int)Math.Max(0, Interlocked.Read(ref _sent) - Interlocked.Read(ref _answered));
-
-    /// <summary>Acknowledged messages that were not in the stream when checked after a reconnect, and were published again.</summary>
-    public long Resent => Interlocked.Read(ref _resent);
 
     /// <summary>
     /// Publishes <paramref name="message"/> of the log <paramref name="normalizedLogUrl"/>; returns once it is on its way
@@ -259,8 +255,6 @@ internal sealed partial class BrokerPublisher : IDisposable
     /// <summary>Keeps an acknowledged message for the check after the next reconnect (the newest MaxInFlight).</summary>
     private void Remember(Pending pending)
     {
-        pending.Ack = null;
-        pending.Error = null;
         _acknowledged.Enqueue(pending);
         while (_acknowledged.Count > _broker.Options.MaxInFlight)
         {
@@ -361,7 +355,6 @@ internal sealed partial class BrokerPublisher : IDisposable
                 {
                     // Counted as stored (or a repeat) when first acknowledged; the new ack counts it again.
                     Interlocked.Decrement(ref pending.Duplicate ? ref _duplicates : ref _published);
-                    Interlocked.Increment(ref _resent);
                     await SendUntilStoredAsync(pending, waitFirst: false, cancellationToken).ConfigureAwait(false);
                 }
 
