@@ -45,7 +45,7 @@ public sealed class ScaleOutTests
         var received = Received.Certificates(client);
         Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), received.Select(m => m.Seq));
         AssertEveryIndexOnce(cluster, received);
-        Assert.Equal(total, await StreamMessagesAsync(cluster));
+        Assert.Equal(total, await StreamCountAsync(cluster));
         var agents = cluster.RequestingAgents();
         Assert.Contains(ScaleOutCluster.UserAgentOf("ingest-1"), agents);
         Assert.Contains(ScaleOutCluster.UserAgentOf("ingest-2"), agents);
@@ -143,7 +143,7 @@ public sealed class ScaleOutTests
         Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), received.Select(m => m.Seq));
         AssertEveryIndexOnce(cluster, received);
         Assert.Empty(Received.Others(client));
-        Assert.Equal(total, await StreamMessagesAsync(cluster));
+        Assert.Equal(total, await StreamCountAsync(cluster));
     }
 
     /// <summary>
@@ -339,15 +339,25 @@ public sealed class ScaleOutTests
     }
 
     /// <summary>The stream holds at least <paramref name="count"/> messages (false while NATS does not answer yet).</summary>
-    private static bool StreamHolds(ScaleOutCluster cluster, long count)
+    private static bool StreamHolds(ScaleOutCluster cluster, long count) => TryStreamMessages(cluster) >= count;
+
+    /// <summary>How many messages the stream holds, asked again while a new connection is not answered (a server that has just started).</summary>
+    private static async Task<long> StreamCountAsync(ScaleOutCluster cluster)
+    {
+        long? count = null;
+        await cluster.WaitAsync(() => (count = TryStreamMessages(cluster)) is not null, "the stream's message count from NATS", 30);
+        return count!.Value;
+    }
+
+    private static long? TryStreamMessages(ScaleOutCluster cluster)
     {
         try
         {
-            return StreamMessagesAsync(cluster).GetAwaiter().GetResult() >= count;
+            return StreamMessagesAsync(cluster).GetAwaiter().GetResult();
         }
         catch (NatsException)
         {
-            return false;
+            return null;
         }
     }
 
