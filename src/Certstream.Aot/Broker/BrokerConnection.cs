@@ -38,6 +38,12 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
 
     public bool IsConnected => Connection.ConnectionState == NatsConnectionState.Open;
 
+    /// <summary>
+    /// Raised each time the current connection opens: the first time, after every reconnect (a server restart), and for a
+    /// connection <see cref="RenewAsync"/> made. Handlers run on the client's thread and must return at once.
+    /// </summary>
+    public event Action? Opened;
+
     /// <summary>Why the connection is not open ("" when it is).</summary>
     public string LastError { get; private set; } = "";
 
@@ -131,7 +137,16 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
                 KeyFile = Empty(options.TlsKeyFile),
             },
         });
-        connection.ConnectionOpened += (sender, _) => { if (sender == Connection) { Report(true, ""); } return ValueTask.CompletedTask; };
+        connection.ConnectionOpened += (sender, _) =>
+        {
+            if (sender == Connection)
+            {
+                Report(true, "");
+                Opened?.Invoke();
+            }
+
+            return ValueTask.CompletedTask;
+        };
         connection.ConnectionDisconnected += (sender, e) => { if (sender == Connection) { Report(false, e.Message); } return ValueTask.CompletedTask; };
         return (connection, new NatsJSContext(connection));
     }

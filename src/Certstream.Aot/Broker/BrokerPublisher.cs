@@ -13,8 +13,13 @@ namespace Certstream.Broker;
 /// <see cref="PublishAsync"/> waits beyond that, which is the back-pressure on the pipeline and the watchers. When an ack
 /// fails (NATS away or restarting) every unacknowledged message from the failed one on is published again, in order,
 /// until NATS takes it: nothing is dropped, repeats are dropped by NATS, and memory stays bounded. One log line per change.
+/// A failed ack starts that at once in the background: the queue used to be worked off only by the next publish, so
+/// the publishes that failed after the logs' last entries waited, unsent, for an entry that did not come.
+/// An ack is not trusted across a reconnect either: the last <see cref="BrokerOptions.MaxInFlight"/> acknowledged
+/// messages are kept, and after NATS comes back each is looked up in the stream at the sequence its ack named; one that
+/// is not there (a server that lost the tail of its store in the restart) is published again.
 /// </summary>
-internal sealed partial class BrokerPublisher
+internal sealed partial class BrokerPublisher : IDisposable
 {
     private static readonly TimeSpan RetryMin = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(2);
@@ -27,11 +32,19 @@ internal sealed partial class BrokerPublisher
     private readonly BrokerConnection _broker;
     private readonly ILogger _logger;
     private readonly Queue<Pending> _inFlight = new();
+
+    // The newest acknowledged messages (at most MaxInFlight), checked against the stream after a reconnect.
+    private readonly Queue<Pending> _acknowledged = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationToken _stoppingToken;
     private long _published;
     private long _duplicates;
     private long _sent;
     private long _answered;
+    private int _reconnected;
+    private int _settling;
+    private volatile bool _disposed;
     private volatile bool _blocked;
 
     public BrokerPublisher(BrokerConnection broker, ILogger logger)
@@ -40,6 +53,8 @@ internal sealed partial class BrokerPublisher
         ArgumentNullException.ThrowIfNull(logger);
         _broker = broker;
         _logger = logger;
+        _stoppingToken = _stopping.Token;
+        broker.Opened += OnOpened;
     }
 
     /// <summary>Messages NATS acknowledged as stored.</summary>
@@ -64,6 +79,7 @@ internal sealed partial class BrokerPublisher
         var pending = new Pending(
             _broker.SubjectOf(normalizedLogUrl),
             normalizedLogUrl + "#" + message.CertIndex.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            message.CertIndex,
             Envelope.Encode(message));
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -81,7 +97,10 @@ internal sealed partial class BrokerPublisher
         }
     }
 
-    /// <summary>Waits until every publish so far is acknowledged (stop, tests).</summary>
+    /// <summary>
+    /// Waits until every publish so far is acknowledged and, when NATS reconnected since the last check, found in the
+    /// stream (stop, tests).
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -91,11 +110,22 @@ internal sealed partial class BrokerPublisher
             {
                 await CompleteOldestAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            await CheckIfReconnectedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Stops a check that is waiting for NATS (the node stops).</summary>
+    public void Dispose()
+    {
+        _broker.Opened -= OnOpened;
+        _disposed = true;
+        _stopping.Cancel();
+        _stopping.Dispose();
     }
 
     /// <summary>
@@ -132,12 +162,17 @@ internal sealed partial class BrokerPublisher
             static (task, state) =>
             {
                 var self = (BrokerPublisher)state!;
-                if (task.IsCompletedSuccessfully && task.Result.Error is null)
+                var stored = task.IsCompletedSuccessfully && task.Result.Error is null;
+                if (stored)
                 {
                     Interlocked.Increment(ref task.Result.Duplicate ? ref self._duplicates : ref self._published);
                 }
 
                 Interlocked.Increment(ref self._answered);
+                if (!stored)
+                {
+                    self.Settle();
+                }
             },
             this,
             CancellationToken.None,
@@ -151,60 +186,237 @@ internal sealed partial class BrokerPublisher
         var oldest = _inFlight.Peek();
         if (await Acked(oldest, cancellationToken).ConfigureAwait(false))
         {
-            _inFlight.Dequeue();
+            Remember(_inFlight.Dequeue());
             return;
         }
 
         // Not stored: publish it and everything after it again, one at a time, until NATS takes them.
         _blocked = true;
         LogBlocked(_logger, _broker.LastError.Length > 0 ? _broker.LastError : oldest.Error ?? "no acknowledgement");
-        var delay = RetryMin;
-        var failures = 0;
-        string? lastError = null;
         foreach (var pending in _inFlight)
         {
             // The first failed already; the others may have been stored before NATS went away (a repeat is dropped by NATS anyway).
-            var stored = pending != oldest && await Acked(pending, cancellationToken).ConfigureAwait(false);
-
-            // Only a failure of a send made here means NATS still takes nothing: wait (backing off) before the next try.
-            // A first answer that failed (sent while NATS was away) is sent again at once: with up to MaxInFlight of
-            // them after a restart, a pause for each held the pipeline for minutes (it waited 2 s per message).
-            var wait = pending == oldest;
-            while (!stored)
+            if (pending == oldest || !await Acked(pending, cancellationToken).ConfigureAwait(false))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (wait)
-                {
-                    if (pending.Error is { } error && error != lastError)
-                    {
-                        lastError = error;
-                        LogRetrying(_logger, pending.MsgId, error);
-                    }
-
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                    delay = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, delay.Ticks * 2));
-                    if (++failures % ReconnectAfterFailures == 0 && _broker.IsConnected)
-                    {
-                        // Connected, yet this message is not acknowledged after several sends: use a new connection in
-                        // case this one stays deaf to the replies after a server restart.
-                        await ReconnectAsync().ConfigureAwait(false);
-                    }
-                }
-
-                wait = true;
-                pending.Error = null;
-                pending.Ack = Send(pending, cancellationToken);
-                stored = await Acked(pending, cancellationToken).ConfigureAwait(false);
+                // A first answer that failed (sent while NATS was away) is sent again at once: with up to MaxInFlight of
+                // them after a restart, a pause for each held the pipeline for minutes (it waited 2 s per message).
+                await SendUntilStoredAsync(pending, waitFirst: pending == oldest, cancellationToken).ConfigureAwait(false);
             }
 
-            // NATS takes messages again: the next one that needs sending goes at once.
-            delay = RetryMin;
-            failures = 0;
+            Remember(pending);
         }
 
         _inFlight.Clear();
         _blocked = false;
         LogResumed(_logger);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="pending"/> until NATS acknowledges it. Only a failure of a send made here means NATS still
+    /// takes nothing: then it waits (backing off) before the next try, and after several renews the connection.
+    /// </summary>
+    private async Task SendUntilStoredAsync(Pending pending, bool waitFirst, CancellationToken cancellationToken)
+    {
+        var delay = RetryMin;
+        var failures = 0;
+        var wait = waitFirst;
+        string? lastError = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (wait)
+            {
+                if (pending.Error is { } error && error != lastError)
+                {
+                    lastError = error;
+                    LogRetrying(_logger, pending.MsgId, error);
+                }
+
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, delay.Ticks * 2));
+                if (++failures % ReconnectAfterFailures == 0 && _broker.IsConnected)
+                {
+                    // Connected, yet this message is not acknowledged after several sends: use a new connection in
+                    // case this one stays deaf to the replies after a server restart.
+                    await ReconnectAsync().ConfigureAwait(false);
+                }
+            }
+
+            wait = true;
+            pending.Error = null;
+            pending.Ack = Send(pending, cancellationToken);
+            if (await Acked(pending, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Keeps an acknowledged message for the check after the next reconnect (the newest MaxInFlight).</summary>
+    private void Remember(Pending pending)
+    {
+        _acknowledged.Enqueue(pending);
+        while (_acknowledged.Count > _broker.Options.MaxInFlight)
+        {
+            _acknowledged.Dequeue();
+        }
+    }
+
+    /// <summary>A (re)opened connection: check the acknowledged messages in the background (the logs may be quiet).</summary>
+    private void OnOpened()
+    {
+        Interlocked.Exchange(ref _reconnected, 1);
+        Settle();
+    }
+
+    /// <summary>
+    /// In the background, under the gate: waits for every publish in flight (sending again those that fail, until NATS
+    /// takes them), then, after a reconnect, checks the acknowledged messages against the stream. Started by a failed
+    /// ack and by a (re)opened connection, so neither waits for the pipeline's next message.
+    /// </summary>
+    private void Settle()
+    {
+        if (_disposed || Interlocked.Exchange(ref _settling, 1) == 1)
+        {
+            // One is queued and has not looked at the queue yet: it sees this failure too.
+            return;
+        }
+
+        var stopping = _stoppingToken;
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await _gate.WaitAsync(stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                try
+                {
+                    Interlocked.Exchange(ref _settling, 0);
+                    while (_inFlight.Count > 0)
+                    {
+                        await CompleteOldestAsync(stopping).ConfigureAwait(false);
+                    }
+
+                    await CheckIfReconnectedAsync(stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    // The node stops: the next start resumes each log from the stream.
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>
+    /// After a reconnect (caller holds the gate, nothing in flight): looks each remembered acknowledged message up in the
+    /// stream at the sequence its ack named, and publishes again those that are not there, until the stream has them all.
+    /// </summary>
+    private async Task CheckIfReconnectedAsync(CancellationToken cancellationToken)
+    {
+        var delay = RetryMin;
+        var held = false;
+        while (Interlocked.Exchange(ref _reconnected, 0) == 1)
+        {
+            List<Pending> missing;
+            try
+            {
+                missing = await FindMissingAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                // NATS went away again: check once it answers (a reconnect sets the flag anyway).
+                if (!held)
+                {
+                    held = true;
+                    _blocked = true;
+                    LogBlocked(_logger, e.Message);
+                }
+
+                Interlocked.Exchange(ref _reconnected, 1);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, delay.Ticks * 2));
+                continue;
+            }
+
+            if (missing.Count > 0)
+            {
+                LogResending(_logger, missing.Count, missing[0].MsgId);
+                foreach (var pending in missing)
+                {
+                    // Counted as stored (or a repeat) when first acknowledged; the new ack counts it again.
+                    Interlocked.Decrement(ref pending.Duplicate ? ref _duplicates : ref _published);
+                    await SendUntilStoredAsync(pending, waitFirst: false, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Their new acks came over a connection that may have dropped meanwhile: look them up as well.
+                Interlocked.Exchange(ref _reconnected, 1);
+            }
+        }
+
+        if (held)
+        {
+            _blocked = false;
+            LogResumed(_logger);
+        }
+    }
+
+    /// <summary>The remembered acknowledged messages that the stream does not hold at the sequence their ack named.</summary>
+    private async Task<List<Pending>> FindMissingAsync(CancellationToken cancellationToken)
+    {
+        var missing = new List<Pending>();
+        if (_acknowledged.Count == 0)
+        {
+            return missing;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(AckTimeout);
+        try
+        {
+            var stream = await _broker.EnsureStreamAsync(apply: false, limit.Token).ConfigureAwait(false);
+            foreach (var pending in _acknowledged)
+            {
+                if (!await IsStoredAsync(stream, pending, limit.Token).ConfigureAwait(false))
+                {
+                    missing.Add(pending);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException("NATS did not answer the lookups in the stream in time");
+        }
+
+        return missing;
+    }
+
+    private static async Task<bool> IsStoredAsync(INatsJSStream stream, Pending pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stored = (await stream.GetAsync(new StreamMsgGetRequest { Seq = pending.StoredSeq }, cancellationToken).ConfigureAwait(false)).Message;
+
+            // The same log and index (a repeat's ack names the copy another ingest node stored: its bytes may differ).
+            return stored.Subject == pending.Subject && Envelope.ReadCertIndex(stored.Data.Span) == pending.Index;
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404)
+        {
+            return false;
+        }
+        catch (EnvelopeException)
+        {
+            return false;
+        }
     }
 
     private async Task ReconnectAsync()
@@ -236,6 +448,8 @@ internal sealed partial class BrokerPublisher
                 return false;
             }
 
+            pending.StoredSeq = ack.Seq;
+            pending.Duplicate = ack.Duplicate;
             return true;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -254,16 +468,26 @@ internal sealed partial class BrokerPublisher
     [LoggerMessage(EventId = 804, Level = LogLevel.Information, Message = "Publishing to NATS resumed")]
     private static partial void LogResumed(ILogger logger);
 
-    private sealed class Pending(string subject, string msgId, byte[] envelope)
+    [LoggerMessage(EventId = 810, Level = LogLevel.Warning, Message = "After NATS reconnected, {Count} acknowledged messages were not in the stream (first {MsgId}): publishing them again")]
+    private static partial void LogResending(ILogger logger, int count, string msgId);
+
+    private sealed class Pending(string subject, string msgId, long index, byte[] envelope)
     {
         public string Subject { get; } = subject;
 
         public string MsgId { get; } = msgId;
+
+        public long Index { get; } = index;
 
         public byte[] Envelope { get; } = envelope;
 
         public Task<PubAckResponse>? Ack { get; set; }
 
         public string? Error { get; set; }
+
+        /// <summary>The stream sequence the last ack named (for a repeat: the copy already stored).</summary>
+        public ulong StoredSeq { get; set; }
+
+        public bool Duplicate { get; set; }
     }
 }

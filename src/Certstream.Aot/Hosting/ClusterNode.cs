@@ -108,6 +108,7 @@ internal sealed class ClusterNode : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        Publisher?.Dispose();
         await _consuming.ConfigureAwait(false);
         await Connection.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();

@@ -130,6 +130,18 @@ internal sealed class NatsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP: the server stays connected but answers nothing (what clients see of a server that hangs); publishes
+    /// go into its socket and get no ack. <see cref="Kill"/> ends it from there.
+    /// </summary>
+    public void Freeze()
+    {
+        if (_process is { HasExited: false } process && SendSignal(process.Id, 19) != 0)
+        {
+            throw new InvalidOperationException("could not send SIGSTOP to nats-server");
+        }
+    }
+
     /// <summary>kill -9, and waits until the process is gone.</summary>
     public void Kill()
     {
