@@ -19,29 +19,17 @@ internal abstract class BlockCodec
 
     public static BlockCodec Deflate(CompressionLevel level) => new DeflateCodec(level);
 
-    /// <summary>The compressed form of <paramref name="source"/>, in an array of exactly its length (see <see cref="Kept"/>).</summary>
+    /// <summary>The compressed form of <paramref name="source"/>, in an array of exactly its length.</summary>
     public abstract byte[] Compress(ReadOnlySpan<byte> source);
 
     /// <summary>Fills <paramref name="destination"/> (exactly the original length) from <paramref name="compressed"/>.</summary>
     public abstract void Decompress(byte[] compressed, Span<byte> destination);
 
-    /// <summary>
-    /// A copy of <paramref name="compressed"/> on the pinned object heap: a sealed block stays as long as the window holds
-    /// it (about a minute at the firehose), so on the normal heap gen0 and gen1 compaction each copied its streams (tens
-    /// of KB per block) on their way to gen2. The pinned heap is never compacted.
-    /// </summary>
-    protected static byte[] Kept(ReadOnlySpan<byte> compressed)
-    {
-        var bytes = GC.AllocateUninitializedArray<byte>(compressed.Length, pinned: true);
-        compressed.CopyTo(bytes);
-        return bytes;
-    }
-
     private sealed class StoredCodec : BlockCodec
     {
         public override string Name => "none";
 
-        public override byte[] Compress(ReadOnlySpan<byte> source) => Kept(source);
+        public override byte[] Compress(ReadOnlySpan<byte> source) => source.ToArray();
 
         public override void Decompress(byte[] compressed, Span<byte> destination) => compressed.CopyTo(destination);
     }
@@ -63,7 +51,7 @@ internal abstract class BlockCodec
                     throw new InvalidOperationException("Brotli: the output did not fit its maximum length");
                 }
 
-                return Kept(scratch.AsSpan(0, written));
+                return scratch.AsSpan(0, written).ToArray();
             }
             finally
             {
@@ -92,7 +80,7 @@ internal abstract class BlockCodec
                 deflate.Write(source);
             }
 
-            return Kept(output.GetBuffer().AsSpan(0, (int)output.Length));
+            return output.ToArray();
         }
 
         public override void Decompress(byte[] compressed, Span<byte> destination)
