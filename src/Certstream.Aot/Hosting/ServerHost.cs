@@ -46,6 +46,9 @@ internal sealed partial class ServerHost : IAsyncDisposable
 
     public Broadcaster Broadcaster { get; }
 
+    /// <summary>The connected WebSocket clients (tests: where their sessions write).</summary>
+    internal ConnectedClients Clients { get; private init; } = null!;
+
     public CertstreamRuntime Runtime { get; }
 
     /// <summary>The scale-out node (NATS); null when standalone.</summary>
@@ -82,8 +85,9 @@ internal sealed partial class ServerHost : IAsyncDisposable
                     listen.UseHttps(TlsCertificate.Load(web.CertPath, web.CertKeyPath));
                 }
 
-                // Last, after TLS: WebSocket sessions write their frames into the output HTTP/1.1 writes to.
-                ConnectionOutput.Capture(listen);
+                // Last, after TLS: WebSocket sessions write their frames into the output HTTP/1.1 writes to (without TLS, our
+                // own writer on the socket).
+                ConnectionOutput.Capture(listen, plainTcp: !web.TlsEnabled);
             });
         });
 
@@ -124,7 +128,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
         var observability = new Observability(sources, prometheus.ExposeSystemMetrics, overrides.RateSampleInterval);
         OperationsEndpoints.Map(app, observability, metricsOnMain ? ComponentOptions.MetricsAccess(prometheus) : null);
 
-        var host = new ServerHost(app, broadcaster, runtime, configuration, observability) { Cluster = cluster };
+        var host = new ServerHost(app, broadcaster, runtime, configuration, observability) { Cluster = cluster, Clients = clients };
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (prometheus.Enabled && !metricsOnMain)
         {

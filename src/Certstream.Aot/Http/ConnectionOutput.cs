@@ -1,13 +1,15 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Certstream.Http;
 
 /// <summary>
-/// A connection's transport output as Kestrel's HTTP/1.1 layer writes to it (after TLS, when the endpoint has it), kept as
-/// a connection feature so that an upgraded WebSocket connection can write its frames straight into it
-/// (<see cref="Streaming.ClientConnection"/>) instead of through the upgraded stream, which copies every write again.
+/// A connection's output as Kestrel's HTTP/1.1 layer writes to it, kept as a connection feature so that an upgraded
+/// WebSocket connection can write its frames straight into it (<see cref="Streaming.ClientConnection"/>) instead of through
+/// the upgraded stream, which copies every write again. On a plain-TCP endpoint that output is our own writer on the socket
+/// (<see cref="SocketOutput"/>: one send per flush); with TLS it is the TLS pipe Kestrel's HTTP layer writes to.
 /// </summary>
 internal sealed class ConnectionOutput
 {
@@ -20,13 +22,52 @@ internal sealed class ConnectionOutput
     /// connection middleware sees the transport as the middleware before it left it, and the HTTP layer, which Kestrel adds
     /// after all of them, gets the same one, so what is recorded here is exactly the pipe HTTP/1.1 responses go to.
     /// </summary>
-    public static void Capture(ListenOptions listen)
+    /// <param name="listen">The endpoint.</param>
+    /// <param name="plainTcp">The endpoint has no UseHttps (nor any other connection middleware that replaces the transport):
+    /// then the transport output is replaced by a <see cref="SocketOutput"/> on the connection's socket, which every HTTP
+    /// response and every WebSocket frame goes through. A connection that has a TLS handshake all the same keeps the pipe.</param>
+    public static void Capture(ListenOptions listen, bool plainTcp)
     {
         ArgumentNullException.ThrowIfNull(listen);
         listen.Use(next => connection =>
         {
+            if (plainTcp
+                && connection.Features.Get<ITlsHandshakeFeature>() is null
+                && connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                return OwnSocketOutputAsync(connection, socket, next);
+            }
+
             connection.Features.Set(new ConnectionOutput(connection.Transport.Output));
             return next(connection);
         });
+    }
+
+    /// <summary>
+    /// Runs the connection with a <see cref="SocketOutput"/> in place of the transport output. At the end the output finishes
+    /// a send in progress and completes Kestrel's output, and the transport is put back for Kestrel to dispose.
+    /// </summary>
+    private static async Task OwnSocketOutputAsync(ConnectionContext connection, System.Net.Sockets.Socket socket, ConnectionDelegate next)
+    {
+        var transport = connection.Transport;
+        var output = new SocketOutput(socket, transport.Output, connection.Abort);
+        connection.Transport = new Duplex(transport.Input, output);
+        connection.Features.Set(new ConnectionOutput(output));
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            await output.CompleteAsync().ConfigureAwait(false);
+            connection.Transport = transport;
+        }
+    }
+
+    private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
     }
 }

@@ -11,15 +11,17 @@ namespace Certstream.Streaming;
 /// WebSocket still writes pings, pongs and the close frame, and two writes must never interleave on the wire.
 /// </summary>
 /// <remarks>
-/// <para>With the connection's transport output (<see cref="Output"/>: the pipe under Kestrel's HTTP/1.1 response, TLS
-/// already applied) every write after the upgrade goes straight into that pipe: the session frames its batch into the
+/// <para>With the connection's transport output (<see cref="Output"/>: what Kestrel's HTTP/1.1 responses are written to;
+/// on a plain-TCP endpoint our own writer on the socket, <c>Http.SocketOutput</c>, with TLS the TLS pipe) every
+/// write after the upgrade goes straight into it: the session frames its batch into the
 /// pipe's own memory (<see cref="TryBeginWrite"/>, <see cref="EndWriteAsync"/>), and the WebSocket's writes are copied
 /// into it (<see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>). Kestrel's response path (upgraded stream,
 /// output producer with its own lock, concurrent pipe writer, timing flusher, and a second copy of every byte) is then not
 /// used after the 101 response, which it flushed before the upgrade returned; so this lock makes the only writer.</para>
-/// <para>Back-pressure is the pipe's: a flush waits while the client does not read and the bytes not yet sent pass
-/// Kestrel's limit (64 KB), so a stuck client holds its own writer and nothing else. Aborting the WebSocket (close
-/// timeout) disposes this stream, which cancels a flush that waits.</para>
+/// <para>Back-pressure is the output's: a flush waits while the client does not read (the socket writer: until the kernel
+/// took the whole batch; the TLS pipe: while the bytes not yet sent pass Kestrel's 64 KB limit), so a stuck client holds
+/// its own writer and nothing else. Aborting the WebSocket (close timeout) disposes this stream, which cancels a flush that
+/// waits (the socket writer then aborts the connection: a send the kernel took part of cannot be taken back).</para>
 /// </remarks>
 internal sealed class ClientConnection : Stream
 {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.WebSockets;
 using Certstream.Messages;
 using Certstream.Streaming.Filtering;
@@ -19,9 +20,10 @@ namespace Certstream.Streaming;
 /// the same loop: a seq still in the hot ring is sent as the shared payload, an older one is read from the retention
 /// window, and one older than the window is reported as a gap (cursor clients, and <c>gaps=1</c>) or counted as dropped.</para>
 /// <para>Sending. After the upgrade the session frames its messages itself (RFC 6455 §5.2), up to
-/// <see cref="SendBuffer.BatchBytes"/>, straight into the connection's transport output pipe (<see cref="ClientConnection"/>),
-/// and sends them with one Advance and one flush: the payload is copied once, from the shared message into the memory the
-/// socket sends from, and the write, the flush and the wake-up are paid once per batch instead of once per message.
+/// <see cref="SendBuffer.BatchBytes"/>, straight into the connection's transport output (<see cref="ClientConnection"/>: on a
+/// plain-TCP endpoint our own writer on the socket, one block and one send per batch; with TLS the TLS pipe), and sends
+/// them with one Advance and one flush: the payload is copied once, from the shared message into the memory the socket
+/// sends from, and the write, the flush and the wake-up are paid once per batch instead of once per message.
 /// (Without the transport output, the batch goes into a pooled buffer and through Kestrel's upgraded stream.) The WebSocket
 /// still reads, answers pings, pings and closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
 /// WebSocket one by one, which compresses them. A filtered session that follows its filter's feed jumps from match to
@@ -149,8 +151,8 @@ internal sealed partial class ClientSession
     /// <summary>The session holds a block it decoded from the retention window (only while it reads the window).</summary>
     internal bool HoldsWindowBlock => Volatile.Read(ref _windowReader) is not null;
 
-    /// <summary>The session frames its messages straight into the connection's transport output (see <see cref="SendBuffer"/>).</summary>
-    internal bool WritesToTransport => _frames?.Output is not null;
+    /// <summary>The connection's transport output the session frames its messages straight into, if any (see <see cref="SendBuffer"/>; tests).</summary>
+    internal PipeWriter? TransportOutput => _frames?.Output;
 
     /// <summary>Messages dropped for this client.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -760,7 +762,7 @@ internal sealed partial class ClientSession
         {
             if (_buffer.IsDirect)
             {
-                // Framed in the connection's output pipe: one Advance, one flush. A stuck flush is ended by the abort timer.
+                // Framed in the connection's output: one Advance, one flush. A stuck flush is ended by the abort timer.
                 await _buffer.SendAsync().ConfigureAwait(false);
             }
             else if (_frames is not null)

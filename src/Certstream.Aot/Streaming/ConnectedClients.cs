@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Net.WebSockets;
 using Certstream.Messages;
 using Certstream.Streaming.Filtering;
@@ -44,8 +45,8 @@ internal sealed class ConnectedClients
 
     public int Count => _sessions.Count;
 
-    /// <summary>Connected clients whose sessions frame their messages straight into the connection's transport output (tests).</summary>
-    internal int WritingToTransport => _sessions.Keys.Count(s => s.WritesToTransport);
+    /// <summary>Connected clients whose sessions frame their messages straight into a transport output of type <typeparamref name="TOutput"/> (tests).</summary>
+    internal int WritingTo<TOutput>() where TOutput : PipeWriter => _sessions.Keys.Count(s => s.TransportOutput is TOutput);
 
     /// <summary>Messages dropped so far for each connected client (read-only, for metrics).</summary>
     public IReadOnlyList<(string Client, StreamFormat Format, long Dropped)> DropsByClient() =>

@@ -12,8 +12,9 @@ namespace Certstream.Streaming;
 /// </summary>
 /// <remarks>
 /// <para>Where the frames go. With a <see cref="ClientConnection"/> that has the transport output, a batch is framed
-/// straight into the output pipe's memory, block after block of the transport's pool (pinned 4 KB blocks: no garbage),
-/// and sent with <see cref="SendAsync"/>: one flush. A payload is then copied once, from the shared encoded message into
+/// straight into the output's memory (on a plain-TCP endpoint one 64 KB block of <c>Http.SocketOutput</c> holds the
+/// whole batch; the TLS pipe hands out Kestrel's 4 KB blocks, filled one after another), and sent with
+/// <see cref="SendAsync"/>: one flush. A payload is then copied once, from the shared encoded message into
 /// the memory the socket sends from. Otherwise (no transport output, the connection busy with a ping at the batch's start,
 /// or permessage-deflate) the frames go into a pooled array (<see cref="Written"/>), returned on <see cref="Clear"/>, so an
 /// idle client holds no buffer either way.</para>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Certstream.Http;
 using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
@@ -37,6 +38,8 @@ public sealed class EndToEndStreamTests
         await e2e.WaitSubscribedAsync(StreamFormat.Full);
         await e2e.WaitSubscribedAsync(StreamFormat.Lite);
         await e2e.WaitSubscribedAsync(StreamFormat.DomainsOnly);
+        // Without TLS every session writes into our own writer on the connection's socket.
+        Assert.Equal(3, e2e.Host.Clients.WritingTo<SocketOutput>());
 
         rfc.Grow(RfcGrowth);
         tiled.Grow(TiledGrowth);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Certstream.Http;
 using Certstream.Messages;
 using Certstream.Tests.Support.FakeCtLog;
 
@@ -33,6 +34,9 @@ public sealed class TlsTests
             o => o.RemoteCertificateValidationCallback = (_, presented, _, _) => Trusted(presented));
         Assert.StartsWith("wss://", e2e.Ws("/full-stream").ToString(), StringComparison.Ordinal);
         await e2e.WaitSubscribedAsync(StreamFormat.Full);
+        // With TLS the session writes into the TLS pipe, not our writer on the socket (that would send plaintext).
+        Assert.Equal(1, e2e.Host.Clients.WritingTo<System.IO.Pipelines.PipeWriter>());
+        Assert.Equal(0, e2e.Host.Clients.WritingTo<SocketOutput>());
         e2e.Fake["rfc"].Grow(5);
         await client.WaitUntilAsync(c => c.Messages.Count >= 5, "5 messages over wss");
         foreach (var message in client.Certificates())

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using Certstream.Http;
 using Certstream.Messages;
 using Certstream.Streaming;
 
@@ -18,12 +19,13 @@ public sealed class CoalescedSendTests
 
     private static readonly string[] Paths = ["/full-stream", "/", "/domains-only"];
 
-    /// <param name="directOutput">The sessions frame their batches straight into the connection's transport output (as the
-    /// server does), or write them through Kestrel's upgraded stream.</param>
+    /// <param name="output">The sessions frame their batches straight into our writer on the socket (as the server without
+    /// TLS does) or into Kestrel's transport pipe (as with TLS), or write them through Kestrel's upgraded stream.</param>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Bursts_of_small_and_large_messages_arrive_whole_and_in_order_on_every_stream_with_and_without_cursor(bool directOutput)
+    [InlineData(SessionOutput.Socket)]
+    [InlineData(SessionOutput.TransportPipe)]
+    [InlineData(SessionOutput.UpgradedStream)]
+    internal async Task Bursts_of_small_and_large_messages_arrive_whole_and_in_order_on_every_stream_with_and_without_cursor(SessionOutput output)
     {
         // Frequent pings: the WebSocket writes them on the connection the session writes its batches to. The clients
         // without cursor may fall behind on a loaded machine: this test is about frames, not the slow-client policy.
@@ -32,7 +34,7 @@ public sealed class CoalescedSendTests
             PingInterval = TimeSpan.FromMilliseconds(20),
             ClientQueueCapacity = 10 * Count,
             SlowClientGrace = TimeSpan.FromMinutes(10),
-        }, directOutput: directOutput);
+        }, output: output);
         var clients = new List<(string Path, bool Cursor, ClientWebSocket Socket)>();
         foreach (var path in Paths)
         {
@@ -45,7 +47,8 @@ public sealed class CoalescedSendTests
         await server.WaitForClientsAsync(StreamFormat.DomainsOnly, 2);
         using var raw = await RawWebSocketClient.ConnectAsync(server.Port, "/full-stream");
         await server.WaitForClientsAsync(StreamFormat.Full, 3);
-        Assert.Equal(directOutput ? 7 : 0, server.Clients.WritingToTransport);
+        Assert.Equal(output == SessionOutput.UpgradedStream ? 0 : 7, server.Clients.WritingTo<System.IO.Pipelines.PipeWriter>());
+        Assert.Equal(output == SessionOutput.Socket ? 7 : 0, server.Clients.WritingTo<SocketOutput>());
 
         var readers = clients.Select(c => Task.Run(() => ExpectAllAsync(c.Socket, c.Path, c.Cursor, fromSeq: 1), TestContext.Current.CancellationToken)).ToList();
         readers.Add(Task.Run(() => ExpectRawFramesAsync(raw), TestContext.Current.CancellationToken));

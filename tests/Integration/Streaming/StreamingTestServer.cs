@@ -12,6 +12,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Certstream.Tests.Integration.Streaming;
 
+/// <summary>Where a test server's sessions write their frames.</summary>
+internal enum SessionOutput
+{
+    /// <summary>Our own writer on the connection's socket (<see cref="SocketOutput"/>), as the server on a plain-TCP endpoint.</summary>
+    Socket,
+
+    /// <summary>Kestrel's transport output pipe, as the server with TLS (there: the TLS pipe).</summary>
+    TransportPipe,
+
+    /// <summary>Kestrel's upgraded stream (no connection output recorded).</summary>
+    UpgradedStream,
+}
+
 /// <summary>A real Kestrel host on 127.0.0.1:0 with the streaming endpoints mapped, fed by the test.</summary>
 internal sealed class StreamingTestServer : IAsyncDisposable
 {
@@ -37,17 +50,17 @@ internal sealed class StreamingTestServer : IAsyncDisposable
 
     /// <param name="streaming">Streaming options (defaults otherwise).</param>
     /// <param name="endpoints">Endpoint options (defaults otherwise).</param>
-    /// <param name="directOutput">Record each connection's transport output, as the server does, so sessions write their
-    /// frames straight into it; false: they write through Kestrel's upgraded stream.</param>
-    public static async Task<StreamingTestServer> StartAsync(StreamingOptions? streaming = null, EndpointOptions? endpoints = null, bool directOutput = true)
+    /// <param name="output">Where sessions write their frames: by default, as the server on a plain-TCP endpoint, into our
+    /// own writer on the socket.</param>
+    public static async Task<StreamingTestServer> StartAsync(StreamingOptions? streaming = null, EndpointOptions? endpoints = null, SessionOutput output = SessionOutput.Socket)
     {
         streaming ??= new StreamingOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
         {
-            if (directOutput)
+            if (output != SessionOutput.UpgradedStream)
             {
-                ConnectionOutput.Capture(listen);
+                ConnectionOutput.Capture(listen, plainTcp: output == SessionOutput.Socket);
             }
         }));
         builder.Logging.ClearProviders();
