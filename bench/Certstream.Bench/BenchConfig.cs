@@ -62,6 +62,7 @@ internal sealed class BenchConfig : IDisposable
             yaml.AppendLine("prometheus:");
             yaml.AppendLine("  enabled: true");
             yaml.AppendLine("  listen_addr: \"127.0.0.1\"");
+            yaml.AppendLine("  expose_system_metrics: true");
             yaml.AppendLine(CultureInfo.InvariantCulture, $"  listen_port: {(port == 0 ? 8080 : port)}");
         }
 

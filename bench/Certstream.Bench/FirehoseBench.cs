@@ -145,6 +145,7 @@ internal static class FirehoseBench
             Console.WriteLine($"  quiet after the warm-up in {settle.TotalSeconds:0.0} s; measuring {seconds:0} s");
 
             var requestsFrom = DateTimeOffset.UtcNow;
+            var gc0 = await GcSample.TakeAsync(http).ConfigureAwait(false);
             var cpu0 = CpuSample.Take(server, clients);
             var extra0 = ExtraCpu(ingest, broker);
             logs.Grow();
@@ -154,6 +155,7 @@ internal static class FirehoseBench
             var extra1 = ExtraCpu(ingest, broker);
             var drain = await QuietAsync(http, logsHttp, clients, end).ConfigureAwait(false);
             var cpu2 = CpuSample.Take(server, clients);
+            var gc2 = await GcSample.TakeAsync(http).ConfigureAwait(false);
             var requestsTo = DateTimeOffset.UtcNow;
             var after = await StatsAsync(http).ConfigureAwait(false);
             var logsAfter = await StatsAsync(logsHttp).ConfigureAwait(false);
@@ -169,6 +171,13 @@ internal static class FirehoseBench
             figures.Entries.Add(entries, string.Create(CultureInfo.InvariantCulture, $"{entries / window:0} entries/s over {window:0} s; server published {after.Totals.Certificates + after.Totals.Precertificates - before.Totals.Certificates - before.Totals.Precertificates:N0}"));
             figures.ServerCore.Add(100 * (cpu1.Server - cpu0.Server) / window, "while the logs grew");
             figures.ServerPerThousand.Add(1000 * (cpu2.Server - cpu0.Server) / entries, "from the window's start until all was delivered");
+            figures.Gen0.Add(1000 * (gc2.Gen0 - gc0.Gen0) / entries, string.Create(CultureInfo.InvariantCulture,
+                $"{gc2.Gen0 - gc0.Gen0:0} gen0, {gc2.Gen1 - gc0.Gen1:0} gen1, {gc2.Gen2 - gc0.Gen2:0} gen2 collections from the window's start until all was delivered ({(gc2.Gen0 - gc0.Gen0) / (cpu2.At - cpu0.At).TotalSeconds:0.0} gen0/s)"));
+            figures.Gen1.Add(1000 * (gc2.Gen1 - gc0.Gen1) / entries);
+            figures.Gen2.Add(1000 * (gc2.Gen2 - gc0.Gen2) / entries);
+            figures.GcPause.Add(1000 * 1000 * (gc2.PauseSeconds - gc0.PauseSeconds) / entries, string.Create(CultureInfo.InvariantCulture,
+                $"{100 * (gc2.PauseSeconds - gc0.PauseSeconds) / (cpu2.At - cpu0.At).TotalSeconds:0.0} % of the wall time paused; heap {gc2.HeapBytes / 1048576.0:0.0} MB after the last collection"));
+            figures.Allocated.Add((gc2.AllocatedBytes - gc0.AllocatedBytes) / entries);
             figures.Rss.Add(rss, string.Create(CultureInfo.InvariantCulture, $"peak {peakRss:0.0} MB"));
             if (ingest is not null && broker?.Process is { } natsProcess)
             {
@@ -403,6 +412,16 @@ internal static class FirehoseBench
 
         public Figure Rss { get; } = new("server RSS at the end", "report", "MB", null);
 
+        public Figure Gen0 { get; } = new("server GC: gen0 collections per 1,000 entries", "report", "", null);
+
+        public Figure Gen1 { get; } = new("  gen1 collections per 1,000 entries", "report", "", null);
+
+        public Figure Gen2 { get; } = new("  gen2 collections per 1,000 entries", "report", "", null);
+
+        public Figure GcPause { get; } = new("  GC pause per 1,000 entries", "report", "ms", null);
+
+        public Figure Allocated { get; } = new("  bytes allocated per entry", "report", "B", null);
+
         public Figure LostLite { get; } = new("messages lost per lite client (max)", "0", "", v => v == 0);
 
         public Figure LostFull { get; } = new("messages lost per full client (max)", "0", "", v => v == 0);
@@ -443,9 +462,27 @@ internal static class FirehoseBench
 
         public IReadOnlyList<Figure> All =>
         [
-            Entries, ServerCore, ServerPerThousand, Rss, FilterStage, LostLite, LostFull, LostDomains, Drops, LatencyLiteP50, LatencyLiteP99,
+            Entries, ServerCore, ServerPerThousand, Rss, Gen0, Gen1, Gen2, GcPause, Allocated, FilterStage, LostLite, LostFull, LostDomains, Drops, LatencyLiteP50, LatencyLiteP99,
             LatencyFullP50, LatencyFullP99, RequestsTotal, RequestsWorst, Floor, FloorPerThousand, FakeLogsCore, ClientsCore, IngestCore, NatsCore, IntoNats, Machine,
         ];
+    }
+
+    /// <summary>The server's GC counters at one instant, from its /metrics (GC.CollectionCount and friends: they work in the AOT binary, which has no EventSource).</summary>
+    private sealed record GcSample(double Gen0, double Gen1, double Gen2, double PauseSeconds, double AllocatedBytes, double HeapBytes)
+    {
+        public static async Task<GcSample> TakeAsync(HttpClient http)
+        {
+            var text = await http.GetStringAsync("metrics").ConfigureAwait(false);
+            double Value(string name) => text.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+                .Select(l => double.Parse(l[(name.Length + 1)..], CultureInfo.InvariantCulture)).FirstOrDefault();
+            return new GcSample(
+                Value("dotnet_gc_collections_total{generation=\"0\"}"),
+                Value("dotnet_gc_collections_total{generation=\"1\"}"),
+                Value("dotnet_gc_collections_total{generation=\"2\"}"),
+                Value("dotnet_gc_pause_seconds_total"),
+                Value("dotnet_gc_allocated_bytes_total"),
+                Value("dotnet_gc_heap_size_bytes"));
+        }
     }
 
     /// <summary>CPU seconds of the server, the clients and this process, and the machine's busy/total jiffies, at one instant.</summary>

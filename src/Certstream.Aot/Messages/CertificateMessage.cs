@@ -236,6 +236,6 @@ internal sealed record EncodedParts(byte[] Lite, LiteLayout Layout, byte[] Chain
 
         var writer = new System.Buffers.ArrayBufferWriter<byte>(Layout.Length(format, Lite.Length, ChainMember.Length, Der.Length));
         Layout.Write(format, Lite, ChainMember, Der, writer);
-        return writer.WrittenSpan.ToArray();
+        return CertstreamMessageEncoder.PayloadArray(writer.WrittenSpan);
     }
 }

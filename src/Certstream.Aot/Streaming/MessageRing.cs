@@ -11,8 +11,11 @@ namespace Certstream.Streaming;
 /// </summary>
 /// <remarks>
 /// Threads: <see cref="Append"/> and <see cref="WakeSleepers"/> on the broadcaster's fan-out thread only; reads from any
-/// thread. An entry is written before <see cref="Newest"/> moves past it (release/acquire), and a reader checks the seq of
-/// the entry it finds, so a slot reused for a newer message reads as "not in the hot ring".
+/// thread. A slot is two parallel array elements, its seq and its message (no object per message: a record per entry
+/// was 32 bytes that every gen0 and gen1 collection copied, since each lives 2,048 messages). The writer marks the slot
+/// empty (seq 0), writes the message, then the seq, and moves <see cref="Newest"/> past it (each a release); a reader
+/// reads seq, message, seq again (each an acquire) and takes the message only when both seqs are the one it wants, so a
+/// slot being reused for a newer message reads as "not in the hot ring", never as the newer message.
 /// </remarks>
 internal sealed class MessageRing
 {
@@ -28,7 +31,9 @@ internal sealed class MessageRing
     /// </summary>
     internal const int KeepParsed = 64;
 
-    private readonly RingEntry?[] _hot = new RingEntry?[HotCapacity];
+    // Slot i: the seq of the message in _messages[i], 0 while the slot is empty or being rewritten.
+    private readonly long[] _seqs = new long[HotCapacity];
+    private readonly CertificateMessage?[] _messages = new CertificateMessage?[HotCapacity];
     private readonly Lock _sleepersLock = new();
     private List<SessionWake> _sleepers = [];
     private List<SessionWake> _spare = [];
@@ -81,22 +86,30 @@ internal sealed class MessageRing
 
         // The dedup verdict stays with the seq: replay and catch-up read the window, which keeps no message object.
         Window.Append(seq, message, message.IsRepeatCopy ? RetentionWindow.RepeatCopyFlag : (byte)0);
-        Volatile.Write(ref _hot[seq & HotMask], new RingEntry(seq, message));
+        var slot = (int)(seq & HotMask);
+        Volatile.Write(ref _seqs[slot], 0);
+        Volatile.Write(ref _messages[slot], message);
+        Volatile.Write(ref _seqs[slot], seq);
         Volatile.Write(ref _newest, seq);
-        if (_hot[(seq - KeepParsed) & HotMask] is { } older && older.Seq == seq - KeepParsed)
+        var olderSlot = (int)((seq - KeepParsed) & HotMask);
+        if (_seqs[olderSlot] == seq - KeepParsed && _messages[olderSlot] is { } older)
         {
-            older.Message.ReleaseUpdate(Window, older.Seq);
+            older.ReleaseUpdate(Window, seq - KeepParsed);
         }
     }
 
     /// <summary>The message <paramref name="seq"/> when it is still in the hot ring.</summary>
     public bool TryGetHot(long seq, out CertificateMessage message)
     {
-        var entry = Volatile.Read(ref _hot[seq & HotMask]);
-        if (entry is not null && entry.Seq == seq && seq >= Window.OldestSeq)
+        var slot = (int)(seq & HotMask);
+        if (Volatile.Read(ref _seqs[slot]) == seq)
         {
-            message = entry.Message;
-            return true;
+            var found = Volatile.Read(ref _messages[slot]);
+            if (found is not null && Volatile.Read(ref _seqs[slot]) == seq && seq >= Window.OldestSeq)
+            {
+                message = found;
+                return true;
+            }
         }
 
         message = null!;
@@ -159,6 +172,4 @@ internal sealed class MessageRing
             _spare = woken;
         }
     }
-
-    private sealed record RingEntry(long Seq, CertificateMessage Message);
 }

@@ -76,6 +76,9 @@ public class BroadcasterTests
         Assert.True(MemoryMarshal.TryGetArray(b.Payloads[0], out var second));
         Assert.Same(first.Array, second.Array);
         Assert.Equal("{\"format\":\"Lite\",\"index\":7}", Encoding.UTF8.GetString(a.Payloads[0].Span));
+
+        // The window's append (which encodes full and domains-only) follows the offer on the fan-out thread: drain it.
+        await broadcaster.DisposeAsync();
         Assert.Equal(1, calls[(int)StreamFormat.Lite]);
         Assert.Equal(1, calls[(int)StreamFormat.Full]);
         Assert.Equal(1, calls[(int)StreamFormat.DomainsOnly]);

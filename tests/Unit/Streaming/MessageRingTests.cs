@@ -59,6 +59,82 @@ public class MessageRingTests
         Assert.True(full.Span == message.GetBytes(StreamFormat.Full).Span, "the very array encoded before, not a rebuilt copy");
     }
 
+    [Fact]
+    public void A_slot_reused_for_a_newer_message_reads_as_gone_for_the_old_seq_and_as_the_new_message_for_the_new()
+    {
+        var ring = new MessageRing(new RetentionWindow(10_000, 256L << 20, codec: BlockCodec.None), firstSeq: 1);
+        for (var seq = 1L; seq <= MessageRing.HotCapacity + 1; seq++)
+        {
+            ring.Append(seq, Tagged(seq));
+        }
+
+        Assert.False(ring.TryGetHot(1, out _));
+        Assert.True(ring.TryGetHot(MessageRing.HotCapacity + 1, out var reused));
+        Assert.Equal(MessageRing.HotCapacity + 1, reused.CertIndex);
+        Assert.True(ring.TryGetHot(2, out var oldest));
+        Assert.Equal(2, oldest.CertIndex);
+        Assert.False(ring.TryGetHot(MessageRing.HotCapacity + 2, out _));
+    }
+
+    [Fact]
+    public async Task A_reader_racing_with_the_writer_at_the_reuse_edge_gets_the_message_of_its_seq_or_none()
+    {
+        // The writer reuses slots as fast as it can while a reader asks for the seqs about to be overwritten (the slot's
+        // seq, then its message, then the seq again): a message of another seq must never come back.
+        var ring = new MessageRing(new RetentionWindow(4 * MessageRing.HotCapacity, 256L << 20, codec: BlockCodec.None), firstSeq: 1);
+        const long Last = 150 * MessageRing.HotCapacity;
+        var messages = new CertificateMessage[MessageRing.HotCapacity * 2];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            messages[i] = Tagged(i);
+        }
+
+        long wrong = 0, hits = 0, misses = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        stop.CancelAfter(TimeSpan.FromSeconds(30));
+        var reader = Task.Run(Read, stop.Token);
+
+        for (var seq = 1L; seq <= Last; seq++)
+        {
+            ring.Append(seq, messages[seq % messages.Length]);
+        }
+
+        await reader.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal(0, wrong);
+        Assert.True(hits > 0 && misses > 0, $"the reader was at the reuse edge: {hits} hits, {misses} misses");
+
+        void Read()
+        {
+            while (ring.Newest < Last && !stop.IsCancellationRequested)
+            {
+                var newest = ring.Newest;
+                for (var seq = newest - MessageRing.HotCapacity - 8; seq <= newest - MessageRing.HotCapacity + 8; seq++)
+                {
+                    if (seq < 1)
+                    {
+                        continue;
+                    }
+
+                    if (ring.TryGetHot(seq, out var message))
+                    {
+                        hits++;
+                        if (message.CertIndex != seq % messages.Length)
+                        {
+                            wrong++;
+                        }
+                    }
+                    else
+                    {
+                        misses++;
+                    }
+                }
+            }
+        }
+    }
+
+    // A message that says which seq (modulo the messages reused) it was appended as; the window keeps its tiny verbatim bytes.
+    private static CertificateMessage Tagged(long tag) => new(_ => "{}"u8.ToArray()) { CertIndex = tag };
+
     private static List<(CertificateMessage Message, byte[][] Expected)> Build(int count)
     {
         var updates = new CertificateUpdateFactory(new ParsedCertificateCache());
