@@ -87,7 +87,7 @@ internal sealed partial class ServerHost : IAsyncDisposable
 
                 // Last, after TLS: WebSocket sessions write their frames into the output HTTP/1.1 writes to (without TLS, our
                 // own writer on the socket).
-                ConnectionOutput.Capture(listen, plainTcp: !web.TlsEnabled);
+                ConnectionTransport.Capture(listen, plainTcp: !web.TlsEnabled);
             });
         });
 

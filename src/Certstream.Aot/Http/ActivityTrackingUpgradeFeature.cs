@@ -7,7 +7,7 @@ namespace Certstream.Http;
 /// <summary>
 /// Wraps Kestrel's HTTP/1.1 upgrade so the upgraded stream is a <see cref="ClientConnection"/>: it reports every inbound
 /// byte to a <see cref="ClientActivity"/>, and the session can write its own frames to it (<see cref="Connection"/>),
-/// straight into the connection's transport output when the endpoint records it (<see cref="ConnectionOutput"/>).
+/// straight into the connection's transport output when the endpoint records it (<see cref="ConnectionTransport"/>).
 /// It must be installed before UseWebSockets, which captures the upgrade feature.
 /// </summary>
 internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
@@ -15,9 +15,9 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
     private readonly IHttpUpgradeFeature _inner;
     private readonly ClientActivity _activity;
 
-    private readonly ConnectionOutput? _output;
+    private readonly ConnectionTransport? _output;
 
-    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity, ConnectionOutput? output)
+    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity, ConnectionTransport? output)
     {
         _inner = inner;
         _activity = activity;
@@ -52,7 +52,7 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
         if (upgrade is { IsUpgradableRequest: true })
         {
             context.Features.Set<IHttpUpgradeFeature>(
-                new ActivityTrackingUpgradeFeature(upgrade, new ClientActivity(), context.Features.Get<ConnectionOutput>()));
+                new ActivityTrackingUpgradeFeature(upgrade, new ClientActivity(), context.Features.Get<ConnectionTransport>()));
         }
 
         return next(context);

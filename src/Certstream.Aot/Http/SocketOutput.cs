@@ -7,7 +7,7 @@ namespace Certstream.Http;
 /// <summary>
 /// A plain-TCP connection's output written straight to its socket: what is advanced goes to the kernel with one send per
 /// flush (one buffer, or a buffer list when a flush spans several blocks), and the flush completes when the kernel took
-/// all of it. It replaces Kestrel's transport output pipe (<see cref="ConnectionOutput"/>), which cost a lock per 4 KB
+/// all of it. It replaces Kestrel's transport output pipe (<see cref="ConnectionTransport"/>), which cost a lock per 4 KB
 /// block, a thread-pool hop to Kestrel's send loop and a write-buffer limit the size of one batch.
 /// </summary>
 /// <remarks>

@@ -60,7 +60,7 @@ internal sealed class StreamingTestServer : IAsyncDisposable
         {
             if (output != SessionOutput.UpgradedStream)
             {
-                ConnectionOutput.Capture(listen, plainTcp: output == SessionOutput.Socket);
+                ConnectionTransport.Capture(listen, plainTcp: output == SessionOutput.Socket);
             }
         }));
         builder.Logging.ClearProviders();

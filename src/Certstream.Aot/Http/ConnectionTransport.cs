@@ -6,16 +6,17 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Certstream.Http;
 
 /// <summary>
-/// A connection's output as Kestrel's HTTP/1.1 layer writes to it, kept as a connection feature so that an upgraded
+/// A connection's transport as Kestrel's HTTP/1.1 layer sees it, kept as a connection feature. Its output is what the
+/// HTTP/1.1 layer writes to, so that an upgraded
 /// WebSocket connection can write its frames straight into it (<see cref="Streaming.ClientConnection"/>) instead of through
 /// the upgraded stream, which copies every write again. On a plain-TCP endpoint that output is our own writer on the socket
 /// (<see cref="SocketOutput"/>: one send per flush); with TLS it is the TLS pipe Kestrel's HTTP layer writes to.
 /// The transport input beside it is what Kestrel's HTTP/1.1 layer reads: after the upgrade the connection reads it
 /// directly too, so an idle client's pending read is not two Kestrel async frames (upgraded stream, upgrade body).
 /// </summary>
-internal sealed class ConnectionOutput
+internal sealed class ConnectionTransport
 {
-    private ConnectionOutput(PipeWriter output, PipeReader input)
+    private ConnectionTransport(PipeWriter output, PipeReader input)
     {
         Output = output;
         Input = input;
@@ -27,7 +28,7 @@ internal sealed class ConnectionOutput
     public PipeReader Input { get; }
 
     /// <summary>
-    /// Installs the connection middleware that records the output. Call it last on the endpoint, after any UseHttps: a
+    /// Installs the connection middleware that records the transport. Call it last on the endpoint, after any UseHttps: a
     /// connection middleware sees the transport as the middleware before it left it, and the HTTP layer, which Kestrel adds
     /// after all of them, gets the same one, so what is recorded here is exactly the pipe HTTP/1.1 responses go to.
     /// </summary>
@@ -47,7 +48,7 @@ internal sealed class ConnectionOutput
                 return OwnSocketOutputAsync(connection, socket, next);
             }
 
-            connection.Features.Set(new ConnectionOutput(connection.Transport.Output, connection.Transport.Input));
+            connection.Features.Set(new ConnectionTransport(connection.Transport.Output, connection.Transport.Input));
             return next(connection);
         });
     }
@@ -61,7 +62,7 @@ internal sealed class ConnectionOutput
         var transport = connection.Transport;
         var output = new SocketOutput(socket, transport.Output, connection.Abort);
         connection.Transport = new Duplex(transport.Input, output);
-        connection.Features.Set(new ConnectionOutput(output, transport.Input));
+        connection.Features.Set(new ConnectionTransport(output, transport.Input));
         try
         {
             await next(connection).ConfigureAwait(false);
