@@ -89,23 +89,31 @@ public class MessageRingTests
             messages[i] = Tagged(i);
         }
 
+        // At most this many laps: on a busy machine the reader may get no core for the first ones, so the writer goes on
+        // until the reader has seen both outcomes at the edge (or this bound says the test could not race at all).
+        const long Bound = 3_000 * MessageRing.HotCapacity;
         long wrong = 0, hits = 0, misses = 0;
+        var writerDone = false;
+        using var readerStarted = new ManualResetEventSlim();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         stop.CancelAfter(TimeSpan.FromSeconds(30));
         var reader = Task.Run(Read, stop.Token);
+        Assert.True(readerStarted.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "the reader started");
 
-        for (var seq = 1L; seq <= Last; seq++)
+        for (var seq = 1L; seq <= Bound && (seq <= Last || Volatile.Read(ref hits) == 0 || Volatile.Read(ref misses) == 0); seq++)
         {
             ring.Append(seq, messages[seq % messages.Length]);
         }
 
+        Volatile.Write(ref writerDone, true);
         await reader.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(0, wrong);
         Assert.True(hits > 0 && misses > 0, $"the reader was at the reuse edge: {hits} hits, {misses} misses");
 
         void Read()
         {
-            while (ring.Newest < Last && !stop.IsCancellationRequested)
+            readerStarted.Set();
+            while (!Volatile.Read(ref writerDone) && !stop.IsCancellationRequested)
             {
                 var newest = ring.Newest;
                 for (var seq = newest - MessageRing.HotCapacity - 8; seq <= newest - MessageRing.HotCapacity + 8; seq++)
