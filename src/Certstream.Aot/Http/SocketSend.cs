@@ -13,10 +13,7 @@ namespace Certstream.Http;
 internal sealed class SocketSend : SocketAsyncEventArgs, IValueTaskSource<SocketError>
 {
     /// <summary>Enough for every client sending at once on a busy server; more are created and collected as needed.</summary>
-    private const int MaxPooled = 1024;
-
-    private static readonly ConcurrentQueue<SocketSend> Pool = new();
-    private static int s_pooled;
+    private static readonly BoundedPool<SocketSend> Pool = new(1024);
 
     private readonly List<ArraySegment<byte>> _blocks = [];
     private ManualResetValueTaskSourceCore<SocketError> _completion;
@@ -29,13 +26,7 @@ internal sealed class SocketSend : SocketAsyncEventArgs, IValueTaskSource<Socket
 
     public static SocketSend Rent()
     {
-        if (Pool.TryDequeue(out var send))
-        {
-            Interlocked.Decrement(ref s_pooled);
-            return send;
-        }
-
-        return new SocketSend();
+        return Pool.TryRent(out var send) ? send : new SocketSend();
     }
 
     /// <summary>Sends the first <paramref name="length"/> bytes of <paramref name="block"/> (a <see cref="SendBlocks"/> block, returned after).</summary>
@@ -92,13 +83,8 @@ internal sealed class SocketSend : SocketAsyncEventArgs, IValueTaskSource<Socket
             _blocks.Clear();
         }
 
-        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
+        if (!Pool.TryReturn(this))
         {
-            Pool.Enqueue(this);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_pooled);
             Dispose();
         }
     }
@@ -122,10 +108,7 @@ internal static class SendBlocks
 {
     public const int Size = 64 * 1024;
 
-    private const int MaxPooled = 256;
-
-    private static readonly ConcurrentQueue<byte[]> Pool = new();
-    private static int s_pooled;
+    private static readonly BoundedPool<byte[]> Pool = new(256);
 
     /// <summary>A block of <see cref="Size"/>, or for a bigger <paramref name="sizeHint"/> an array of its own (not pooled).</summary>
     public static byte[] Rent(int sizeHint)
@@ -135,29 +118,46 @@ internal static class SendBlocks
             return GC.AllocateUninitializedArray<byte>(sizeHint);
         }
 
-        if (Pool.TryDequeue(out var block))
-        {
-            Interlocked.Decrement(ref s_pooled);
-            return block;
-        }
-
-        return GC.AllocateUninitializedArray<byte>(Size, pinned: true);
+        return Pool.TryRent(out var block) ? block : GC.AllocateUninitializedArray<byte>(Size, pinned: true);
     }
 
     public static void Return(byte[] block)
     {
-        if (block.Length != Size)
+        if (block.Length == Size)
         {
-            return;
+            Pool.TryReturn(block);
+        }
+    }
+}
+
+/// <summary>A lock-free pool that keeps at most a given number of items; what it does not keep is the caller's to drop.</summary>
+internal sealed class BoundedPool<T>(int capacity)
+    where T : class
+{
+    private readonly ConcurrentQueue<T> _items = new();
+    private int _count;
+
+    public bool TryRent(out T item)
+    {
+        if (_items.TryDequeue(out item!))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
         }
 
-        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
+        return false;
+    }
+
+    /// <summary>Keeps <paramref name="item"/> unless the pool is full (false: the caller disposes or drops it).</summary>
+    public bool TryReturn(T item)
+    {
+        if (Interlocked.Increment(ref _count) <= capacity)
         {
-            Pool.Enqueue(block);
+            _items.Enqueue(item);
+            return true;
         }
-        else
-        {
-            Interlocked.Decrement(ref s_pooled);
-        }
+
+        Interlocked.Decrement(ref _count);
+        return false;
     }
 }
