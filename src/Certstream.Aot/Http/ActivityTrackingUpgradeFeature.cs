@@ -15,13 +15,13 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
     private readonly IHttpUpgradeFeature _inner;
     private readonly ClientActivity _activity;
 
-    private readonly ConnectionTransport? _output;
+    private readonly ConnectionTransport? _transport;
 
-    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity, ConnectionTransport? output)
+    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity, ConnectionTransport? transport)
     {
         _inner = inner;
         _activity = activity;
-        _output = output;
+        _transport = transport;
     }
 
     public bool IsUpgradableRequest => _inner.IsUpgradableRequest;
@@ -37,7 +37,7 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
         var stream = await _inner.UpgradeAsync().ConfigureAwait(false);
         _activity.Touch();
         // Kestrel flushed the 101 response before returning the stream: from here on the connection is the only writer.
-        Connection = new ClientConnection(stream, _activity, _output?.Output, _output?.Input);
+        Connection = new ClientConnection(stream, _activity, _transport?.Output, _transport?.Input);
         return Connection;
     }
 
