@@ -51,10 +51,7 @@ public sealed class SocketOutputTests
     {
         await using var pair = await SocketPair.ConnectAsync(smallBuffers: true);
         var expected = Bytes(4 * 1024 * 1024, seed: 2);
-        WriteChunk(pair.Output, expected);
-
-        var flushing = pair.Output.FlushAsync(Token).AsTask();
-        Assert.False(flushing.IsCompleted); // 4 MB do not fit the socket buffers of a peer that does not read
+        var flushing = StartStuckFlush(pair, expected, Token); // 4 MB do not fit the socket buffers of a peer that does not read
 
         var read = pair.ReadAsync(expected.Length);
         var result = await flushing;
@@ -67,9 +64,7 @@ public sealed class SocketOutputTests
     public async Task Cancelling_a_flush_that_waits_on_a_peer_that_does_not_read_ends_it_and_aborts_the_connection()
     {
         await using var pair = await SocketPair.ConnectAsync(smallBuffers: true);
-        WriteChunk(pair.Output, Bytes(4 * 1024 * 1024, seed: 3));
-        var flushing = pair.Output.FlushAsync(Token).AsTask();
-        Assert.False(flushing.IsCompleted);
+        var flushing = StartStuckFlush(pair, Bytes(4 * 1024 * 1024, seed: 3), Token);
 
         pair.Output.CancelPendingFlush();
         var result = await flushing.WaitAsync(TimeSpan.FromSeconds(10), Token);
@@ -105,9 +100,7 @@ public sealed class SocketOutputTests
     {
         await using var pair = await SocketPair.ConnectAsync(smallBuffers: true);
         using var cts = new CancellationTokenSource();
-        WriteChunk(pair.Output, Bytes(4 * 1024 * 1024, seed: 4));
-        var flushing = pair.Output.FlushAsync(cts.Token).AsTask();
-        Assert.False(flushing.IsCompleted);
+        var flushing = StartStuckFlush(pair, Bytes(4 * 1024 * 1024, seed: 4), cts.Token);
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flushing.WaitAsync(TimeSpan.FromSeconds(10), Token));
@@ -119,9 +112,7 @@ public sealed class SocketOutputTests
     {
         await using var pair = await SocketPair.ConnectAsync(smallBuffers: true);
         var first = Bytes(4 * 1024 * 1024, seed: 5);
-        WriteChunk(pair.Output, first);
-        var flushing = pair.Output.FlushAsync(Token).AsTask();
-        Assert.False(flushing.IsCompleted);
+        var flushing = StartStuckFlush(pair, first, Token);
 
         // Completing while the send waits: it waits for it, then sends the rest, then completes Kestrel's output.
         var completing = pair.Output.CompleteAsync().AsTask();
@@ -176,9 +167,7 @@ public sealed class SocketOutputTests
     public async Task Kestrel_disposing_the_socket_under_a_waiting_send_completes_the_flush_without_an_exception()
     {
         await using var pair = await SocketPair.ConnectAsync(smallBuffers: true);
-        WriteChunk(pair.Output, Bytes(4 * 1024 * 1024, seed: 7));
-        var flushing = pair.Output.FlushAsync(Token).AsTask();
-        Assert.False(flushing.IsCompleted);
+        var flushing = StartStuckFlush(pair, Bytes(4 * 1024 * 1024, seed: 7), Token);
 
         pair.Server.Dispose(); // what Kestrel's abort does to the socket
         var result = await flushing.WaitAsync(TimeSpan.FromSeconds(10), Token);
@@ -188,6 +177,15 @@ public sealed class SocketOutputTests
         // A send that starts on the disposed socket ends the same way.
         WriteChunk(pair.Output, "x"u8);
         Assert.True((await pair.Output.FlushAsync(Token)).IsCompleted);
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> (more than the small socket buffers hold) and starts a flush that must wait for the peer.</summary>
+    private static Task<FlushResult> StartStuckFlush(SocketPair pair, byte[] bytes, CancellationToken token)
+    {
+        WriteChunk(pair.Output, bytes);
+        var flushing = pair.Output.FlushAsync(token).AsTask();
+        Assert.False(flushing.IsCompleted);
+        return flushing;
     }
 
     private static void WriteChunk(PipeWriter output, ReadOnlySpan<byte> bytes)
