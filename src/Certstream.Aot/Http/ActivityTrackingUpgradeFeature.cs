@@ -29,6 +29,9 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
     /// <summary>When the client last sent anything (fed by <see cref="Connection"/>).</summary>
     public ClientActivity Activity => _activity;
 
+    /// <summary>The upgraded connection will read the transport input directly, so the session can read the client's frames itself.</summary>
+    public bool ReadsTransport => _transport is not null;
+
     /// <summary>The upgraded connection, once <see cref="UpgradeAsync"/> ran.</summary>
     public ClientConnection? Connection { get; private set; }
 

@@ -140,6 +140,41 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
         return read;
     }
 
+    /// <summary>The connection reads the transport input directly, so its owner can read the client's frames itself (<see cref="TryReadInput"/>).</summary>
+    public bool HasInput => _input is not null;
+
+    /// <summary>
+    /// For an owner that reads the client's frames itself (<see cref="ClientFrameReader"/>; no WebSocket reads this
+    /// connection): the transport input's next read. False when it has to wait: then <paramref name="onInput"/> runs once it
+    /// completes, and <see cref="TakeInput"/> gives its result. While it waits, the connection holds the pipe's awaiter and
+    /// nothing else: no async frame of anybody's, no allocation.
+    /// </summary>
+    public bool TryReadInput(Action onInput, out ReadResult result)
+    {
+        var pending = _input!.ReadAsync();
+        if (pending.IsCompleted)
+        {
+            result = pending.Result;
+            return true;
+        }
+
+        _readAwaiter = pending.ConfigureAwait(false).GetAwaiter();
+        _readAwaiter.UnsafeOnCompleted(onInput);
+        result = default;
+        return false;
+    }
+
+    /// <summary>The result of the read <see cref="TryReadInput"/> left waiting, once its callback ran.</summary>
+    public ReadResult TakeInput()
+    {
+        var awaiter = _readAwaiter;
+        _readAwaiter = default;
+        return awaiter.GetResult();
+    }
+
+    /// <summary>After every read of <see cref="TryReadInput"/>: what was consumed and what was looked at.</summary>
+    public void AdvanceInput(SequencePosition consumed, SequencePosition examined) => _input!.AdvanceTo(consumed, examined);
+
     int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
 
     ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);

@@ -53,17 +53,19 @@ internal sealed class ConnectedClients
         [.. _sessions.Keys.Select(s => (s.Client, s.Format, s.Dropped))];
 
     /// <summary>
-    /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
-    /// (see <see cref="ClientConnection"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
+    /// Serves an upgraded WebSocket connection until it closes. <paramref name="activity"/> must be fed with every inbound
+    /// byte (see <see cref="ClientConnection"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
     /// </summary>
+    /// <param name="socket">The runtime's WebSocket (permessage-deflate, or no <paramref name="connection"/>), or null: the
+    /// session reads the client's frames itself from <paramref name="connection"/>'s transport input.</param>
     /// <param name="filter">The filter the client connected with (<see cref="StreamFilter.None"/>: the whole stream).</param>
-    /// <param name="frames">The upgraded connection under <paramref name="socket"/>, where the session writes its data frames
-    /// itself (several per write); null: every message goes through <paramref name="socket"/> (permessage-deflate).</param>
-    /// <param name="pings">The upgraded connection, where the session writes its pings to a silent client; null when
-    /// <paramref name="socket"/> pings by itself (its keep-alive interval).</param>
-    internal Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null, ClientConnection? pings = null)
+    /// <param name="frames">The upgraded connection, where the session writes its data frames itself (several per write);
+    /// null: every message goes through <paramref name="socket"/> (permessage-deflate).</param>
+    /// <param name="connection">The upgraded connection, where the session writes its pings to a silent client (and without
+    /// <paramref name="socket"/> its pongs and close frame); null when <paramref name="socket"/> pings by itself (its
+    /// keep-alive interval).</param>
+    internal Task ServeAsync(WebSocket? socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null, ClientConnection? connection = null)
     {
-        ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
         var counters = _broadcaster.CountersOf(format);
         var session = new ClientSession(
@@ -79,7 +81,7 @@ internal sealed class ConnectedClients
             client,
             _broadcaster.FilterStage,
             frames,
-            pings)
+            connection)
         {
             // A callback instead of awaiting the session here: one async frame less held by every connected client.
             Ended = _ended,
