@@ -175,6 +175,9 @@ internal sealed partial class ClientSession
     /// <summary>The connection's transport output the session frames its messages straight into, if any (see <see cref="SendBuffer"/>; tests).</summary>
     internal PipeWriter? TransportOutput => _frames?.Output;
 
+    /// <summary>The session reads the client's frames itself (no runtime WebSocket: no permessage-deflate).</summary>
+    internal bool ReadsOwnFrames => _socket is null;
+
     /// <summary>Messages dropped for this client.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 

@@ -48,6 +48,9 @@ internal sealed class ConnectedClients
     /// <summary>Connected clients whose sessions frame their messages straight into a transport output of type <typeparamref name="TOutput"/> (tests).</summary>
     internal int WritingTo<TOutput>() where TOutput : PipeWriter => _sessions.Keys.Count(s => s.TransportOutput is TOutput);
 
+    /// <summary>Connected clients whose sessions read the client's frames themselves, without the runtime's WebSocket (tests).</summary>
+    internal int ReadingOwnFrames => _sessions.Keys.Count(s => s.ReadsOwnFrames);
+
     /// <summary>Messages dropped so far for each connected client (read-only, for metrics).</summary>
     public IReadOnlyList<(string Client, StreamFormat Format, long Dropped)> DropsByClient() =>
         [.. _sessions.Keys.Select(s => (s.Client, s.Format, s.Dropped))];
