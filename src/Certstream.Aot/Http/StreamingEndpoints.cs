@@ -40,7 +40,9 @@ internal static class StreamingEndpoints
         app.Use(whitelist.InvokeAsync);
         // Must come before UseWebSockets, which captures the upgrade feature when a request enters it.
         app.Use(ActivityTrackingUpgradeFeature.InvokeAsync);
-        app.UseWebSockets();
+        // The runtime's WebSocket only where it is used (permessage-deflate, or no connection transport to read frames
+        // from): the middleware gives every request it sees a handshake feature, which an upgraded connection keeps.
+        app.UseWhen(context => NeedsRuntimeWebSocket(context, options), branch => branch.UseWebSockets());
 
         var streams = new (string Name, string Path, string Description, StreamFormat Format)[]
         {
@@ -100,7 +102,7 @@ internal static class StreamingEndpoints
             return dashboard.Value.ServeAsync(context);
         }
 
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (!WebSocketHandshake.IsWebSocketRequest(context))
         {
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
             {
@@ -150,15 +152,24 @@ internal static class StreamingEndpoints
     /// <summary>What a WebSocket request asked for, carried from the checks before the upgrade to the session.</summary>
     private sealed record StreamRequest(StreamFormat Format, TimeSpan Heartbeat, ClientStreamOptions? Stream, StreamFilter? Filter);
 
+    /// <summary>
+    /// The request is served by the runtime's WebSocket: it offers permessage-deflate and compression is enabled, or there
+    /// is no connection transport to read frames from (a pipeline without <see cref="ConnectionTransport"/>). Every other
+    /// WebSocket request is served on the upgraded connection by the session itself.
+    /// </summary>
+    private static bool NeedsRuntimeWebSocket(HttpContext context, EndpointOptions options) =>
+        ActivityTrackingUpgradeFeature.Of(context) is not { ReadsTransport: true }
+        || (options.CompressionEnabled && WebSocketHandshake.OffersCompression(context.Request));
+
     private static Task AcceptAndServe(HttpContext context, StreamRequest request, EndpointOptions options, ConnectedClients clients)
     {
         var upgrade = ActivityTrackingUpgradeFeature.Of(context);
-        if (upgrade is { ReadsTransport: true } && !(options.CompressionEnabled && WebSocketHandshake.OffersCompression(context.Request)))
+        if (!NeedsRuntimeWebSocket(context, options))
         {
             // No permessage-deflate: the session reads and writes the frames itself on the upgraded connection, and the
             // runtime's WebSocket is never created (per idle client: the socket object, its pending receive and the read
             // loop awaiting it).
-            var upgrading = WebSocketHandshake.UpgradeAsync(context, upgrade);
+            var upgrading = WebSocketHandshake.UpgradeAsync(context, upgrade!);
             return upgrading.IsCompletedSuccessfully
                 ? Serve(context, null, upgrade, request, clients)
                 : AwaitUpgradeAsync(context, upgrading, upgrade, request, clients);
@@ -184,7 +195,7 @@ internal static class StreamingEndpoints
         static async Task AwaitAcceptAsync(HttpContext context, Task<WebSocket> accepting, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients) =>
             await Serve(context, await accepting, upgrade, request, clients);
 
-        static async Task AwaitUpgradeAsync(HttpContext context, Task<Stream> upgrading, ActivityTrackingUpgradeFeature upgrade, StreamRequest request, ConnectedClients clients)
+        static async Task AwaitUpgradeAsync(HttpContext context, Task<Stream> upgrading, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients)
         {
             await upgrading;
             await Serve(context, null, upgrade, request, clients);
