@@ -207,7 +207,6 @@ internal static class StreamingEndpoints
     private static Task Serve(HttpContext context, WebSocket? socket, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients)
     {
         var activity = upgrade?.Activity ?? new ClientActivity();
-        var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         // The session frames its messages itself, several per write, unless permessage-deflate was negotiated: then the
         // WebSocket compresses each message, as before. Pings are control frames, never compressed: they always go through
         // the connection.
@@ -217,7 +216,7 @@ internal static class StreamingEndpoints
         // Nothing reads the request headers after the upgrade, but Kestrel keeps the request alive as long as the
         // connection: let their strings go (a browser sends a kilobyte or more: user agent, cookies, origin).
         context.Request.Headers.Clear();
-        return clients.ServeAsync(socket, request.Format, activity, request.Heartbeat, client, request.Stream, request.Filter, frames, connection);
+        return clients.ServeAsync(socket, request.Format, activity, request.Heartbeat, context.Connection.RemoteIpAddress, context.Connection.RemotePort, request.Stream, request.Filter, frames, connection);
     }
 
     private static bool NegotiatedCompression(HttpContext context) =>

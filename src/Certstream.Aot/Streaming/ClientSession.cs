@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.WebSockets;
 using Certstream.Messages;
 using Certstream.Streaming.Filtering;
@@ -63,7 +64,9 @@ internal sealed partial class ClientSession
     private readonly TimeSpan _heartbeatInterval;
     private readonly StreamCounters _counters;
     private readonly ILogger _logger;
-    private readonly string _client;
+    // The client's address, formatted when a log line or the metrics ask (a string per client would stay for its whole life).
+    private readonly IPAddress? _address;
+    private readonly int _port;
     private readonly FilterStage? _filters;
     private readonly ClientConnection? _frames;
     private readonly ClientConnection? _connection;
@@ -130,7 +133,8 @@ internal sealed partial class ClientSession
         TimeSpan heartbeatInterval,
         StreamCounters counters,
         ILogger logger,
-        string client,
+        IPAddress? address,
+        int port,
         FilterStage? filters = null,
         ClientConnection? frames = null,
         ClientConnection? connection = null)
@@ -153,13 +157,14 @@ internal sealed partial class ClientSession
         _heartbeatInterval = heartbeatInterval;
         _counters = counters;
         _logger = logger;
-        _client = client;
+        _address = address;
+        _port = port;
         _nextHeartbeat = Environment.TickCount64 + (long)heartbeatInterval.TotalMilliseconds;
         _next = StartPosition(ring, stream);
     }
 
     /// <summary>The client's address as given to the session (for metrics).</summary>
-    public string Client => _client;
+    public string Client => $"{_address}:{_port}";
 
     public StreamFormat Format => _format;
 
@@ -331,7 +336,7 @@ internal sealed partial class ClientSession
 #pragma warning restore CA1031
             {
                 _connectionLost = true;
-                LogSendFailed(_logger, _client, e.Message);
+                LogSendFailed(_logger, Client, e.Message);
                 RequestClose(WebSocketCloseStatus.EndpointUnavailable, "");
             }
             finally
@@ -372,7 +377,7 @@ internal sealed partial class ClientSession
             }
 
             await _stop.CancelAsync().ConfigureAwait(false);
-            LogClosed(_logger, _client, (int)_closeStatus, _closeDescription, Dropped);
+            LogClosed(_logger, Client, (int)_closeStatus, _closeDescription, Dropped);
         }
         finally
         {
@@ -720,7 +725,7 @@ internal sealed partial class ClientSession
             AddGapFrame(from, to);
             if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect)
             {
-                LogTooSlow(_logger, _client, to - from + 1);
+                LogTooSlow(_logger, Client, to - from + 1);
                 RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
             }
 
@@ -735,7 +740,7 @@ internal sealed partial class ClientSession
         var count = to - from + 1;
         Interlocked.Add(ref _dropped, count);
         _counters.AddDropped(count);
-        (_dropReporter ??= new DropReporter(_logger, _client, _format.ToString(), _options.DropLogInterval)).OnDrop(count);
+        (_dropReporter ??= new DropReporter(_logger, Client, _format.ToString(), _options.DropLogInterval)).OnDrop(count);
         if (_stream.Gaps)
         {
             // Drops only ever skip forward from the position, so a pending range and a new one are contiguous.
@@ -1195,7 +1200,7 @@ internal sealed partial class ClientSession
             case FilterControlMessage.Kind.Filter:
                 ReplaceFilter(filter);
                 answer = FilterControlMessage.FilterOk(filter.Domains.Count);
-                LogFilterReplaced(_logger, _client, filter.ToString());
+                LogFilterReplaced(_logger, Client, filter.ToString());
                 break;
             case FilterControlMessage.Kind.Error:
                 answer = FilterControlMessage.Error(error);
@@ -1240,7 +1245,7 @@ internal sealed partial class ClientSession
         var timeoutMs = (long)_options.ClientTimeout.TotalMilliseconds;
         if (now - _activity.LastSeen > timeoutMs)
         {
-            LogSilent(_logger, _client, timeoutMs / 1000.0);
+            LogSilent(_logger, Client, timeoutMs / 1000.0);
             RequestClose(WebSocketCloseStatus.PolicyViolation, "No data received");
             return;
         }
@@ -1260,7 +1265,7 @@ internal sealed partial class ClientSession
             var behindSince = Interlocked.Read(ref _behindSince);
             if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect && behindSince != 0 && now - behindSince > timeoutMs)
             {
-                LogTooSlow(_logger, _client, Dropped);
+                LogTooSlow(_logger, Client, Dropped);
                 RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
                 return;
             }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.WebSockets;
 using Certstream.Messages;
 using Certstream.Streaming.Filtering;
@@ -67,7 +68,7 @@ internal sealed class ConnectedClients
     /// <param name="connection">The upgraded connection, where the session writes its pings to a silent client (and without
     /// <paramref name="socket"/> its pongs and close frame); null when <paramref name="socket"/> pings by itself (its
     /// keep-alive interval).</param>
-    internal Task ServeAsync(WebSocket? socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null, ClientConnection? connection = null)
+    internal Task ServeAsync(WebSocket? socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, IPAddress? address, int port, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null, ClientConnection? connection = null)
     {
         ArgumentNullException.ThrowIfNull(activity);
         var counters = _broadcaster.CountersOf(format);
@@ -81,7 +82,8 @@ internal sealed class ConnectedClients
             heartbeatInterval,
             counters,
             _logger,
-            client,
+            address,
+            port,
             _broadcaster.FilterStage,
             frames,
             connection)
