@@ -72,7 +72,11 @@ internal sealed partial class ClientSession
     private readonly ClientConnection? _connection;
     private readonly SessionWake _wake = new();
     private readonly SendBuffer _buffer;
-    private readonly CancellationTokenSource _stop = new();
+    // 1 once a close was requested (after its status is set): the writer loop stops. The source cancelled then is made only
+    // when something waits with a token (a control message's answer, a read from the broker archive): an idle client would
+    // hold one for nothing.
+    private int _stopping;
+    private CancellationTokenSource? _stop;
     // Created only when somebody waits for the end (a server stop): an idle client would hold it for nothing.
     private TaskCompletionSource? _completion;
     private int _ended;
@@ -254,7 +258,7 @@ internal sealed partial class ClientSession
             // connected client (its Task and state machine, about 120 bytes).
             try
             {
-                while (!_stop.IsCancellationRequested)
+                while (!Stopping)
                 {
                     // Everything that is waiting goes into one buffer of frames: a heartbeat, a control message's answer,
                     // then the messages from the position on, up to the batch bound.
@@ -302,7 +306,7 @@ internal sealed partial class ClientSession
                         await FlushOrReleaseAsync().ConfigureAwait(false);
 
                         // Older than the window on a broker node: read a batch from the stream before framing.
-                        _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), _stop.Token).ConfigureAwait(false));
+                        _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), StopToken).ConfigureAwait(false));
                     }
 
                     if (next <= newest)
@@ -376,19 +380,48 @@ internal sealed partial class ClientSession
                 await (reader ?? ReadingEnded()).ConfigureAwait(false);
             }
 
-            await _stop.CancelAsync().ConfigureAwait(false);
+            Interlocked.Exchange(ref _stopping, 1);
+            if (Volatile.Read(ref _stop) is { } stop)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+
             LogClosed(_logger, Client, (int)_closeStatus, _closeDescription, Dropped);
         }
         finally
         {
             _abortTimer?.Dispose();
-            _stop.Dispose();
+            Volatile.Read(ref _stop)?.Dispose();
             _buffer.Clear();
             ReplaceFilter(StreamFilter.None);
             _answerSent?.TrySetResult();
             Ended?.Invoke(this);
             Interlocked.Exchange(ref _ended, 1);
             Volatile.Read(ref _completion)?.TrySetResult();
+        }
+    }
+
+    private bool Stopping => Volatile.Read(ref _stopping) != 0;
+
+    /// <summary>Cancelled when the session closes (made at the first use).</summary>
+    private CancellationToken StopToken
+    {
+        get
+        {
+            var stop = Volatile.Read(ref _stop);
+            if (stop is null)
+            {
+                stop = new CancellationTokenSource();
+                stop = Interlocked.CompareExchange(ref _stop, stop, null) ?? stop;
+            }
+
+            // A close requested before the source existed did not cancel it.
+            if (Stopping)
+            {
+                stop.Cancel();
+            }
+
+            return stop.Token;
         }
     }
 
@@ -416,9 +449,10 @@ internal sealed partial class ClientSession
         _closeDescription = description;
         // A client that does not read can hold a send forever; the abort timer bounds every close.
         _abortTimer = new Timer(static state => ((ClientSession)state!).Abort(), this, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _stopping, 1);
         try
         {
-            _stop.Cancel();
+            Volatile.Read(ref _stop)?.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -505,7 +539,7 @@ internal sealed partial class ClientSession
         }
 
         var first = next;
-        while (next <= last && _buffer.Length < SendBuffer.BatchBytes && !_stop.IsCancellationRequested)
+        while (next <= last && _buffer.Length < SendBuffer.BatchBytes && !Stopping)
         {
             // A session following its filter's feed jumps to the next seq its filter passed (see StepByFeed).
             if (next != first && _feedFilter is not null && (StepByFeed(ref next, newest) == FeedStep.Sleep || next > last))
@@ -1221,7 +1255,7 @@ internal sealed partial class ClientSession
     {
         try
         {
-            await sent.WaitAsync(_stop.Token).ConfigureAwait(false);
+            await sent.WaitAsync(StopToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
