@@ -10,7 +10,8 @@ namespace Certstream.Streaming;
 
 /// <summary>
 /// One connected WebSocket client: a writer loop that reads the shared <see cref="MessageRing"/> at the client's own
-/// position and sends every message it is behind by as text frames in one write (<see cref="SendBuffer"/>), a reader loop that reads and ignores small client messages, and a
+/// position and sends every message it is behind by as text frames in one write (<see cref="SendBuffer"/>), a reader that
+/// takes the client's frames (pings, pongs, the close, small messages it ignores, filter control messages), and a
 /// check on the shared supervision tick that enforces the silence timeout, the slow-client policy, pings a silent client
 /// and queues optional JSON heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
 /// timeout aborts the connection.
@@ -25,10 +26,13 @@ namespace Certstream.Streaming;
 /// plain-TCP endpoint our own writer on the socket, one block and one send per batch; with TLS the TLS pipe), and sends
 /// them with one Advance and one flush: the payload is copied once, from the shared message into the memory the socket
 /// sends from, and the write, the flush and the wake-up are paid once per batch instead of once per message.
-/// (Without the transport output, the batch goes into a pooled buffer and through Kestrel's upgraded stream.) The WebSocket
-/// still reads, answers pings, pings and closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
-/// WebSocket one by one, which compresses them. A filtered session that follows its filter's feed jumps from match to
-/// match inside a batch too.</para>
+/// (Without the transport output, the batch goes into a pooled buffer and through Kestrel's upgraded stream.) Its pongs,
+/// pings and close frame go through the connection too, which serializes them with the batches. With permessage-deflate
+/// negotiated the runtime's WebSocket is there instead: the frames go through it one by one, which compresses them, and
+/// it reads and closes. A filtered session that follows its filter's feed jumps from match to match inside a batch too.</para>
+/// <para>Reading. Without the runtime's WebSocket the session reads the client's frames itself (<see cref="ClientFrameReader"/>)
+/// from the connection's transport input, and holds no async frame for it while the client is silent: a callback runs
+/// when bytes arrive (<see cref="ReadFrames"/>). With it, a read loop awaits the WebSocket's receives.</para>
 /// <para>Slow clients without cursor (streaming-api.md §5): being behind costs no memory here, so a burst is never dropped.
 /// A client that stays more than <see cref="StreamingOptions.ClientQueueCapacity"/> messages behind for longer than
 /// <see cref="StreamingOptions.SlowClientGrace"/> loses the oldest of them, keeping the newest capacity messages.
