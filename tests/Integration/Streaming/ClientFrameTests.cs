@@ -63,6 +63,28 @@ public sealed class ClientFrameTests
     }
 
     [Fact]
+    public async Task Frames_written_one_byte_at_a_time_are_read_as_a_whole()
+    {
+        await using var server = await StreamingTestServer.StartAsync();
+        using var client = await RawWebSocketClient.ConnectAsync(server.Port, "/");
+        await Eventually.TrueAsync(() => server.Clients.ReadingOwnFrames == 1, "session to start");
+        var text = """{"filter":{"domain":["example.com","example.org"]}}"""u8.ToArray();
+        byte[] bytes = [.. RawWebSocketClient.Frame(RawWebSocketClient.Ping, "1"u8.ToArray()), .. RawWebSocketClient.Frame(RawWebSocketClient.Text, text)];
+
+        foreach (var b in bytes)
+        {
+            await client.SendAsync([b]);
+        }
+
+        var (opcode, payload) = await ReadFrameAsync(client);
+        Assert.Equal(RawWebSocketClient.Pong, opcode);
+        Assert.Equal("1", Encoding.UTF8.GetString(payload));
+        (opcode, payload) = await ReadFrameAsync(client);
+        Assert.Equal(RawWebSocketClient.Text, opcode);
+        Assert.Equal("""{"message_type":"filter_ok","patterns":2}""", Encoding.UTF8.GetString(payload));
+    }
+
+    [Fact]
     public async Task A_close_from_the_client_is_answered_with_1000_and_the_server_ends_the_connection()
     {
         await using var server = await StreamingTestServer.StartAsync();
