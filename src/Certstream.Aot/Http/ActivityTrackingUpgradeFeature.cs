@@ -10,24 +10,25 @@ namespace Certstream.Http;
 /// straight into the connection's transport output when the endpoint records it (<see cref="ConnectionTransport"/>).
 /// It must be installed before UseWebSockets, which captures the upgrade feature.
 /// </summary>
-internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
+internal sealed class ActivityTrackingUpgradeFeature : ClientActivity, IHttpUpgradeFeature
 {
     private readonly IHttpUpgradeFeature _inner;
-    private readonly ClientActivity _activity;
 
     private readonly ConnectionTransport? _transport;
 
-    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ClientActivity activity, ConnectionTransport? transport)
+    private ActivityTrackingUpgradeFeature(IHttpUpgradeFeature inner, ConnectionTransport? transport)
     {
         _inner = inner;
-        _activity = activity;
         _transport = transport;
     }
 
     public bool IsUpgradableRequest => _inner.IsUpgradableRequest;
 
-    /// <summary>When the client last sent anything (fed by <see cref="Connection"/>).</summary>
-    public ClientActivity Activity => _activity;
+    /// <summary>When the client last sent anything (fed by <see cref="Connection"/>, or the session): this feature itself.</summary>
+    public ClientActivity Activity => this;
+
+    /// <summary>The upgraded connection will read the transport input directly, so the session can read the client's frames itself.</summary>
+    public bool ReadsTransport => _transport is not null;
 
     /// <summary>The upgraded connection, once <see cref="UpgradeAsync"/> ran.</summary>
     public ClientConnection? Connection { get; private set; }
@@ -35,9 +36,9 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
     public async Task<Stream> UpgradeAsync()
     {
         var stream = await _inner.UpgradeAsync().ConfigureAwait(false);
-        _activity.Touch();
+        Touch();
         // Kestrel flushed the 101 response before returning the stream: from here on the connection is the only writer.
-        Connection = new ClientConnection(stream, _activity, _transport?.Output, _transport?.Input);
+        Connection = new ClientConnection(stream, this, _transport?.Output, _transport?.Input);
         return Connection;
     }
 
@@ -52,7 +53,7 @@ internal sealed class ActivityTrackingUpgradeFeature : IHttpUpgradeFeature
         if (upgrade is { IsUpgradableRequest: true })
         {
             context.Features.Set<IHttpUpgradeFeature>(
-                new ActivityTrackingUpgradeFeature(upgrade, new ClientActivity(), context.Features.Get<ConnectionTransport>()));
+                new ActivityTrackingUpgradeFeature(upgrade, context.Features.Get<ConnectionTransport>()));
         }
 
         return next(context);

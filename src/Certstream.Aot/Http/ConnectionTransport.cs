@@ -14,7 +14,7 @@ namespace Certstream.Http;
 /// The transport input beside it is what Kestrel's HTTP/1.1 layer reads: after the upgrade the connection reads it
 /// directly too, so an idle client's pending read is not two Kestrel async frames (upgraded stream, upgrade body).
 /// </summary>
-internal sealed class ConnectionTransport
+internal sealed class ConnectionTransport : IDuplexPipe
 {
     private ConnectionTransport(PipeWriter output, PipeReader input)
     {
@@ -61,8 +61,10 @@ internal sealed class ConnectionTransport
     {
         var transport = connection.Transport;
         var output = new SocketOutput(socket, transport.Output, connection.Abort);
-        connection.Transport = new Duplex(transport.Input, output);
-        connection.Features.Set(new ConnectionTransport(output, transport.Input));
+        // The record is the connection's transport as well: one object per connection instead of two.
+        var replaced = new ConnectionTransport(output, transport.Input);
+        connection.Transport = replaced;
+        connection.Features.Set(replaced);
         try
         {
             await next(connection).ConfigureAwait(false);
@@ -72,12 +74,5 @@ internal sealed class ConnectionTransport
             await output.CompleteAsync().ConfigureAwait(false);
             connection.Transport = transport;
         }
-    }
-
-    private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

@@ -56,7 +56,7 @@ internal sealed class DashboardPage
         var request = context.Request;
         return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             && request.Path.Value is "/" or "" or null
-            && !context.WebSockets.IsWebSocketRequest
+            && !WebSocketHandshake.IsWebSocketRequest(context)
             && request.Headers.Accept.Any(a => a is not null && a.Contains("text/html", StringComparison.OrdinalIgnoreCase));
     }
 

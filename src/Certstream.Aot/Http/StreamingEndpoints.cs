@@ -40,7 +40,9 @@ internal static class StreamingEndpoints
         app.Use(whitelist.InvokeAsync);
         // Must come before UseWebSockets, which captures the upgrade feature when a request enters it.
         app.Use(ActivityTrackingUpgradeFeature.InvokeAsync);
-        app.UseWebSockets();
+        // The runtime's WebSocket only where it is used (permessage-deflate, or no connection transport to read frames
+        // from): the middleware gives every request it sees a handshake feature, which an upgraded connection keeps.
+        app.UseWhen(context => NeedsRuntimeWebSocket(context, options), branch => branch.UseWebSockets());
 
         var streams = new (string Name, string Path, string Description, StreamFormat Format)[]
         {
@@ -100,7 +102,7 @@ internal static class StreamingEndpoints
             return dashboard.Value.ServeAsync(context);
         }
 
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (!WebSocketHandshake.IsWebSocketRequest(context))
         {
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
             {
@@ -150,12 +152,32 @@ internal static class StreamingEndpoints
     /// <summary>What a WebSocket request asked for, carried from the checks before the upgrade to the session.</summary>
     private sealed record StreamRequest(StreamFormat Format, TimeSpan Heartbeat, ClientStreamOptions? Stream, StreamFilter? Filter);
 
+    /// <summary>
+    /// The request is served by the runtime's WebSocket: it offers permessage-deflate and compression is enabled, or there
+    /// is no connection transport to read frames from (a pipeline without <see cref="ConnectionTransport"/>). Every other
+    /// WebSocket request is served on the upgraded connection by the session itself.
+    /// </summary>
+    private static bool NeedsRuntimeWebSocket(HttpContext context, EndpointOptions options) =>
+        ActivityTrackingUpgradeFeature.Of(context) is not { ReadsTransport: true }
+        || (options.CompressionEnabled && WebSocketHandshake.OffersCompression(context.Request));
+
     private static Task AcceptAndServe(HttpContext context, StreamRequest request, EndpointOptions options, ConnectedClients clients)
     {
+        var upgrade = ActivityTrackingUpgradeFeature.Of(context);
+        if (!NeedsRuntimeWebSocket(context, options))
+        {
+            // No permessage-deflate: the session reads and writes the frames itself on the upgraded connection, and the
+            // runtime's WebSocket is never created (per idle client: the socket object, its pending receive and the read
+            // loop awaiting it).
+            var upgrading = WebSocketHandshake.UpgradeAsync(context, upgrade!);
+            return upgrading.IsCompletedSuccessfully
+                ? Serve(context, null, upgrade, request, clients)
+                : AwaitUpgradeAsync(context, upgrading, upgrade, request, clients);
+        }
+
         // Pings: the session pings a silent client itself, from the shared supervision tick, through the upgraded
         // connection (ClientSession.Supervise); the runtime's keep-alive would hold a timer and its state per client.
         // Liveness is decided by the session from any inbound byte (ClientActivity), which closes with 1008.
-        var upgrade = ActivityTrackingUpgradeFeature.Of(context);
         var accepting = context.WebSockets.AcceptWebSocketAsync(upgrade is not null
             ? new WebSocketAcceptContext { DangerousEnableCompression = options.CompressionEnabled, KeepAliveInterval = TimeSpan.Zero }
             : new WebSocketAcceptContext
@@ -172,23 +194,29 @@ internal static class StreamingEndpoints
 
         static async Task AwaitAcceptAsync(HttpContext context, Task<WebSocket> accepting, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients) =>
             await Serve(context, await accepting, upgrade, request, clients);
+
+        static async Task AwaitUpgradeAsync(HttpContext context, Task<Stream> upgrading, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients)
+        {
+            await upgrading;
+            await Serve(context, null, upgrade, request, clients);
+        }
     }
 
+    /// <param name="socket">The runtime's WebSocket, or null: the session reads and writes the frames itself on the upgraded connection.</param>
     /// <returns>The session's task: the request ends when the session does.</returns>
-    private static Task Serve(HttpContext context, WebSocket socket, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients)
+    private static Task Serve(HttpContext context, WebSocket? socket, ActivityTrackingUpgradeFeature? upgrade, StreamRequest request, ConnectedClients clients)
     {
         var activity = upgrade?.Activity ?? new ClientActivity();
-        var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
         // The session frames its messages itself, several per write, unless permessage-deflate was negotiated: then the
         // WebSocket compresses each message, as before. Pings are control frames, never compressed: they always go through
         // the connection.
         var connection = upgrade?.Connection;
-        var frames = NegotiatedCompression(context) ? null : connection;
+        var frames = socket is not null && NegotiatedCompression(context) ? null : connection;
 
         // Nothing reads the request headers after the upgrade, but Kestrel keeps the request alive as long as the
         // connection: let their strings go (a browser sends a kilobyte or more: user agent, cookies, origin).
         context.Request.Headers.Clear();
-        return clients.ServeAsync(socket, request.Format, activity, request.Heartbeat, client, request.Stream, request.Filter, frames, pings: connection);
+        return clients.ServeAsync(socket, request.Format, activity, request.Heartbeat, context.Connection.RemoteIpAddress, context.Connection.RemotePort, request.Stream, request.Filter, frames, connection);
     }
 
     private static bool NegotiatedCompression(HttpContext context) =>

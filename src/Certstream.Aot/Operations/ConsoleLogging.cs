@@ -29,8 +29,22 @@ internal static class ConsoleLogging
         // factories, change-token sources: generic types the Native AOT type loader builds at run time) was a noticeable
         // part of the time to listening. Nothing configures the console logger but general.log_level.
         var console = new ConsoleLoggerOptions { FormatterName = CompactConsoleFormatter.FormatterName };
-        logging.Services.AddSingleton<ILoggerProvider>(_ => new ConsoleLoggerProvider(new FixedConsoleOptions(console), [new CompactConsoleFormatter()]));
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new WithoutScopes(new ConsoleLoggerProvider(new FixedConsoleOptions(console), [new CompactConsoleFormatter()])));
         return logging;
+    }
+
+    /// <summary>
+    /// The console provider without external scopes: the compact formatter prints none, but while any provider takes them
+    /// the logger factory keeps a scope stack, and every scope begun pushes an object onto it in an async local. Kestrel
+    /// begins one per connection and a WebSocket connection keeps it for its whole life (the scope, its state and the
+    /// execution context holding them: about 150 bytes per idle client). Without, the console logger's own scope
+    /// provider (none) answers, and nothing is allocated.
+    /// </summary>
+    private sealed class WithoutScopes(ILoggerProvider inner) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => inner.CreateLogger(categoryName);
+
+        public void Dispose() => inner.Dispose();
     }
 
     /// <summary>Console logger options that never change.</summary>

@@ -1,10 +1,11 @@
 namespace Certstream.Streaming;
 
 /// <summary>
-/// When a client last sent anything. Fed byte-wise from the upgraded connection stream
-/// (<see cref="ClientConnection"/>), so pings and pongs count, which the WebSocket API never surfaces.
+/// When a client last sent anything: fed from the upgraded connection (<see cref="ClientConnection"/>'s stream reads, or the
+/// session reading the client's frames itself), so pings and pongs count, which the WebSocket API never surfaces.
 /// </summary>
-internal sealed class ClientActivity
+/// <remarks>Not sealed: the upgrade feature that creates the connection is its client's activity too (one object less per client).</remarks>
+internal class ClientActivity
 {
     private long _lastSeen = Environment.TickCount64;
 

@@ -6,11 +6,13 @@ using System.Threading.Tasks.Sources;
 namespace Certstream.Streaming;
 
 /// <summary>
-/// The raw upgraded connection of one WebSocket client, under the runtime's WebSocket. It marks the client alive whenever
-/// any bytes arrive (a data frame, a ping, a pong, a close: the WebSocket implementation consumes control frames
-/// internally, so this is the only place "any frame from the client counts as alive" can be observed), and it serializes
-/// writes: the session writes its data frames here itself, several per write (<see cref="SendBuffer"/>), while the
-/// WebSocket still writes pings, pongs and the close frame, and two writes must never interleave on the wire.
+/// The raw upgraded connection of one WebSocket client. Without permessage-deflate the session reads the client's frames
+/// from it itself (<see cref="TryReadInput"/>, <see cref="ClientFrameReader"/>) and writes every frame to it. With it, the
+/// runtime's WebSocket reads and writes through this stream, which marks the client alive whenever any bytes arrive (a
+/// data frame, a ping, a pong, a close: the WebSocket consumes control frames internally, so this is the only place "any
+/// frame from the client counts as alive" can be observed there). Either way it serializes writes: the session writes its
+/// data frames here itself, several per write (<see cref="SendBuffer"/>), while pings, pongs and the close frame are
+/// written too, and two writes must never interleave on the wire.
 /// </summary>
 /// <remarks>
 /// <para>With the connection's transport output (<see cref="Output"/>: what Kestrel's HTTP/1.1 responses are written to;
@@ -26,24 +28,27 @@ namespace Certstream.Streaming;
 /// waits (the socket writer then aborts the connection: a send the kernel took part of cannot be taken back).</para>
 /// <para>With the connection's transport input (the pipe Kestrel's HTTP/1.1 layer reads, TLS already removed) reads take bytes straight from
 /// that pipe: Kestrel's upgraded stream and upgrade body would each hold an async frame for as long as a read waits, which
-/// for an idle client is its whole life (10,000 idle clients: about 4.4 MB). A read that waits is this object itself as the
-/// <see cref="IValueTaskSource{TResult}"/>: no frame, no allocation.</para>
+/// for an idle client is its whole life (10,000 idle clients: about 4.4 MB). A stream read that waits completes through one
+/// small <see cref="IValueTaskSource{TResult}"/> made at the first such wait: no frame, no allocation per read. A session
+/// without the runtime's WebSocket does not read the stream at all: it reads the input itself (<see cref="TryReadInput"/>).</para>
 /// </remarks>
-internal sealed class ClientConnection : Stream, IValueTaskSource<int>
+internal sealed class ClientConnection : Stream
 {
     private readonly Stream _inner;
     private readonly ClientActivity _activity;
     private readonly PipeWriter? _output;
     private readonly PipeReader? _input;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // The write lock: 0 free, 1 held, 2 held with writers waiting in _writeWaiters (made at the first wait, guarded by
+    // locking it). Not a SemaphoreSlim: that and its lock object are 88 bytes more for every connected client.
+    private int _writeState;
+    private Queue<TaskCompletionSource>? _writeWaiters;
     private volatile bool _disposed;
     private volatile bool _broken;
 
-    // The read in progress on _input, when it had to wait (one at a time: the WebSocket never issues two).
-    private ManualResetValueTaskSourceCore<int> _read;
-    private Memory<byte> _readBuffer;
+    // The read of _input in progress, when it had to wait (one at a time: neither the WebSocket nor the session issue two),
+    // and, for the WebSocket's stream reads only, what completes them (a session that reads its own frames never needs it).
     private ConfiguredValueTaskAwaitable<ReadResult>.ConfiguredValueTaskAwaiter _readAwaiter;
-    private Action? _onRead;
+    private StreamRead? _streamRead;
 
     /// <param name="inner">The upgraded stream (reads when there is no <paramref name="input"/>; writes when there is no <paramref name="output"/>).</param>
     /// <param name="activity">Marked on every read.</param>
@@ -84,7 +89,7 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
     public bool TryBeginWrite(out PipeWriter output)
     {
         output = _output!;
-        return _output is not null && !_disposed && !_broken && _writeLock.Wait(0);
+        return _output is not null && !_disposed && !_broken && Interlocked.CompareExchange(ref _writeState, 1, 0) == 0;
     }
 
     /// <summary>Commits the last <paramref name="bytes"/> written into the output's memory since <see cref="TryBeginWrite"/> (earlier blocks were advanced as they filled), flushes, and releases the lock.</summary>
@@ -97,7 +102,7 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
         }
         finally
         {
-            _writeLock.Release();
+            ReleaseWriteLock();
         }
     }
 
@@ -112,7 +117,7 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
             _broken = true;
         }
 
-        _writeLock.Release();
+        ReleaseWriteLock();
     }
 
     /// <remarks>
@@ -140,12 +145,45 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
         return read;
     }
 
-    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+    /// <summary>The connection reads the transport input directly, so its owner can read the client's frames itself (<see cref="TryReadInput"/>).</summary>
+    public bool HasInput => _input is not null;
 
-    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+    /// <summary>
+    /// For an owner that reads the client's frames itself (<see cref="ClientFrameReader"/>; no WebSocket reads this
+    /// connection): the transport input's next read. False when it has to wait: then <paramref name="onInput"/> runs once it
+    /// completes, and <see cref="TakeInput"/> gives its result. While it waits, the connection holds the pipe's awaiter and
+    /// nothing else: no async frame of anybody's, no allocation.
+    /// </summary>
+    public bool TryReadInput(Action onInput, out ReadResult result)
+    {
+        var pending = _input!.ReadAsync();
+        if (pending.IsCompleted)
+        {
+            result = pending.Result;
+            return true;
+        }
 
-    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _read.OnCompleted(continuation, state, token, flags);
+        AwaitInput(pending, onInput);
+        result = default;
+        return false;
+    }
+
+    private void AwaitInput(ValueTask<ReadResult> pending, Action onInput)
+    {
+        _readAwaiter = pending.ConfigureAwait(false).GetAwaiter();
+        _readAwaiter.UnsafeOnCompleted(onInput);
+    }
+
+    /// <summary>The result of the read <see cref="TryReadInput"/> left waiting, once its callback ran.</summary>
+    public ReadResult TakeInput()
+    {
+        var awaiter = _readAwaiter;
+        _readAwaiter = default;
+        return awaiter.GetResult();
+    }
+
+    /// <summary>After every read of <see cref="TryReadInput"/>: what was consumed and what was looked at.</summary>
+    public void AdvanceInput(SequencePosition consumed, SequencePosition examined) => _input!.AdvanceTo(consumed, examined);
 
     /// <summary>
     /// A read of the transport input with the stream's contract: waits for at least one byte (or the end) and copies what
@@ -161,11 +199,7 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
                 return new ValueTask<int>(Take(input, pending.Result, buffer.Span));
             }
 
-            _readBuffer = buffer;
-            _readAwaiter = pending.ConfigureAwait(false).GetAwaiter();
-            _read.Reset();
-            _readAwaiter.UnsafeOnCompleted(_onRead ??= OnReadCompleted);
-            return new ValueTask<int>(this, _read.Version);
+            return (_streamRead ??= new StreamRead(this)).Start(pending, buffer);
         }
 #pragma warning disable CA1031 // the stream's contract: failures surface through the returned task
         catch (Exception e)
@@ -175,21 +209,42 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
         }
     }
 
-    private void OnReadCompleted()
+    /// <summary>A stream read of the input that had to wait: completes with what <see cref="Take"/> copied once bytes arrived.</summary>
+    private sealed class StreamRead(ClientConnection connection) : IValueTaskSource<int>
     {
-        var buffer = _readBuffer;
-        _readBuffer = default;
-        try
+        private ManualResetValueTaskSourceCore<int> _core;
+        private Memory<byte> _buffer;
+        private Action? _onCompleted;
+
+        public ValueTask<int> Start(ValueTask<ReadResult> pending, Memory<byte> buffer)
         {
-            var result = _readAwaiter.GetResult();
-            _readAwaiter = default;
-            _read.SetResult(Take(_input!, result, buffer.Span));
+            _buffer = buffer;
+            _core.Reset();
+            connection.AwaitInput(pending, _onCompleted ??= OnCompleted);
+            return new ValueTask<int>(this, _core.Version);
         }
-#pragma warning disable CA1031 // handed to the reader
-        catch (Exception e)
-#pragma warning restore CA1031
+
+        int IValueTaskSource<int>.GetResult(short token) => _core.GetResult(token);
+
+        ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _core.GetStatus(token);
+
+        void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+
+        private void OnCompleted()
         {
-            _read.SetException(e);
+            var buffer = _buffer;
+            _buffer = default;
+            try
+            {
+                _core.SetResult(Take(connection._input!, connection.TakeInput(), buffer.Span));
+            }
+#pragma warning disable CA1031 // handed to the reader
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                _core.SetException(e);
+            }
         }
     }
 
@@ -212,7 +267,7 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
     /// <summary>One write of whole frames, flushed, never interleaved with another.</summary>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await TakeWriteLockAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_output is not null)
@@ -234,7 +289,7 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
         }
         finally
         {
-            _writeLock.Release();
+            ReleaseWriteLock();
         }
     }
 
@@ -272,6 +327,74 @@ internal sealed class ClientConnection : Stream, IValueTaskSource<int>
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Completes when the write lock is this caller's: at once when it is free, otherwise in the order writers came.</summary>
+    private Task TakeWriteLockAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _writeState, 1, 0) == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var waiters = Volatile.Read(ref _writeWaiters) ?? Interlocked.CompareExchange(ref _writeWaiters, [], null) ?? _writeWaiters!;
+        TaskCompletionSource waiter;
+        lock (waiters)
+        {
+            while (true)
+            {
+                var state = Volatile.Read(ref _writeState);
+                if (state == 0 && Interlocked.CompareExchange(ref _writeState, 1, 0) == 0)
+                {
+                    return Task.CompletedTask;
+                }
+
+                // Held: mark it as having waiters (under this lock, so the release that sees the mark finds this waiter).
+                if (state == 2 || (state == 1 && Interlocked.CompareExchange(ref _writeState, 2, 1) == 1))
+                {
+                    break;
+                }
+            }
+
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiters.Enqueue(waiter);
+        }
+
+        return cancellationToken.CanBeCanceled ? WaitCancellableAsync(waiter, cancellationToken) : waiter.Task;
+
+        // A cancelled waiter stays queued; the release skips it (its TrySetResult fails).
+        static async Task WaitCancellableAsync(TaskCompletionSource waiter, CancellationToken cancellationToken)
+        {
+            using (cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetCanceled(), waiter))
+            {
+                await waiter.Task.ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Hands the write lock to the first writer still waiting, or frees it.</summary>
+    private void ReleaseWriteLock()
+    {
+        if (Interlocked.CompareExchange(ref _writeState, 0, 1) == 1)
+        {
+            return;
+        }
+
+        var waiters = Volatile.Read(ref _writeWaiters)!;
+        lock (waiters)
+        {
+            while (waiters.TryDequeue(out var next))
+            {
+                if (next.TrySetResult())
+                {
+                    // Still held, now by that writer; whether others wait behind it.
+                    Volatile.Write(ref _writeState, waiters.Count > 0 ? 2 : 1);
+                    return;
+                }
+            }
+
+            Volatile.Write(ref _writeState, 0);
+        }
     }
 
     /// <summary>A flush that was cancelled (the WebSocket was aborted) or found the connection closed fails the write.</summary>

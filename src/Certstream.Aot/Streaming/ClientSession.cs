@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.WebSockets;
 using Certstream.Messages;
 using Certstream.Streaming.Filtering;
@@ -9,7 +10,8 @@ namespace Certstream.Streaming;
 
 /// <summary>
 /// One connected WebSocket client: a writer loop that reads the shared <see cref="MessageRing"/> at the client's own
-/// position and sends every message it is behind by as text frames in one write (<see cref="SendBuffer"/>), a reader loop that reads and ignores small client messages, and a
+/// position and sends every message it is behind by as text frames in one write (<see cref="SendBuffer"/>), a reader that
+/// takes the client's frames (pings, pongs, the close, small messages it ignores, filter control messages), and a
 /// check on the shared supervision tick that enforces the silence timeout, the slow-client policy, pings a silent client
 /// and queues optional JSON heartbeats. Every close goes through <see cref="RequestClose"/>, and a close that does not complete within the close
 /// timeout aborts the connection.
@@ -24,10 +26,13 @@ namespace Certstream.Streaming;
 /// plain-TCP endpoint our own writer on the socket, one block and one send per batch; with TLS the TLS pipe), and sends
 /// them with one Advance and one flush: the payload is copied once, from the shared message into the memory the socket
 /// sends from, and the write, the flush and the wake-up are paid once per batch instead of once per message.
-/// (Without the transport output, the batch goes into a pooled buffer and through Kestrel's upgraded stream.) The WebSocket
-/// still reads, answers pings, pings and closes; the connection serializes its writes with ours. With permessage-deflate negotiated the frames go through the
-/// WebSocket one by one, which compresses them. A filtered session that follows its filter's feed jumps from match to
-/// match inside a batch too.</para>
+/// (Without the transport output, the batch goes into a pooled buffer and through Kestrel's upgraded stream.) Its pongs,
+/// pings and close frame go through the connection too, which serializes them with the batches. With permessage-deflate
+/// negotiated the runtime's WebSocket is there instead: the frames go through it one by one, which compresses them, and
+/// it reads and closes. A filtered session that follows its filter's feed jumps from match to match inside a batch too.</para>
+/// <para>Reading. Without the runtime's WebSocket the session reads the client's frames itself (<see cref="ClientFrameReader"/>)
+/// from the connection's transport input, and holds no async frame for it while the client is silent: a callback runs
+/// when bytes arrive (<see cref="ReadFrames"/>). With it, a read loop awaits the WebSocket's receives.</para>
 /// <para>Slow clients without cursor (streaming-api.md §5): being behind costs no memory here, so a burst is never dropped.
 /// A client that stays more than <see cref="StreamingOptions.ClientQueueCapacity"/> messages behind for longer than
 /// <see cref="StreamingOptions.SlowClientGrace"/> loses the oldest of them, keeping the newest capacity messages.
@@ -52,7 +57,9 @@ internal sealed partial class ClientSession
     /// <summary>A PING frame without payload (RFC 6455 §5.5.2; frames from the server are not masked).</summary>
     private static readonly byte[] PingFrame = [0x89, 0x00];
 
-    private readonly WebSocket _socket;
+    // The runtime's WebSocket, only with permessage-deflate (or without our connection): it reads, closes and compresses.
+    // Without it the session reads the client's frames itself from the connection's transport input.
+    private readonly WebSocket? _socket;
     private readonly MessageRing _ring;
     private readonly StreamFormat _format;
     private readonly ClientStreamOptions _stream;
@@ -61,13 +68,19 @@ internal sealed partial class ClientSession
     private readonly TimeSpan _heartbeatInterval;
     private readonly StreamCounters _counters;
     private readonly ILogger _logger;
-    private readonly string _client;
+    // The client's address, formatted when a log line or the metrics ask (a string per client would stay for its whole life).
+    private readonly IPAddress? _address;
+    private readonly int _port;
     private readonly FilterStage? _filters;
     private readonly ClientConnection? _frames;
-    private readonly ClientConnection? _pings;
+    private readonly ClientConnection? _connection;
     private readonly SessionWake _wake = new();
     private readonly SendBuffer _buffer;
-    private readonly CancellationTokenSource _stop = new();
+    // 1 once a close was requested (after its status is set): the writer loop stops. The source cancelled then is made only
+    // when something waits with a token (a control message's answer, a read from the broker archive): an idle client would
+    // hold one for nothing.
+    private int _stopping;
+    private CancellationTokenSource? _stop;
     // Created only when somebody waits for the end (a server stop): an idle client would hold it for nothing.
     private TaskCompletionSource? _completion;
     private int _ended;
@@ -88,6 +101,16 @@ internal sealed partial class ClientSession
     private long _pendingGapTo;
     private ClientFilter _filter = ClientFilter.None;
 
+    // Reading (one reader at a time): the client's frames when the session reads them itself, the message being read,
+    // a control message gathered while it is read, and when reading ended (created only when somebody waits for that).
+    private ClientFrameReader _frameReader;
+    private Action? _onInput;
+    private long _messageLength;
+    private bool _isControl;
+    private byte[]? _control;
+    private int _readingEnded;
+    private TaskCompletionSource? _readingDone;
+
     // Writer loop only: the filter whose feed the session follows (null: it steps seq by seq), where in the feed it is,
     // and its place on that feed's sleeper list. _feedSleeping: asleep on the feed with nothing of its own published.
     private ClientFilter? _feedFilter;
@@ -104,8 +127,12 @@ internal sealed partial class ClientSession
     // Created at the first drop: most clients never have one (10,000 idle clients would hold 10,000 reporters).
     private DropReporter? _dropReporter;
 
+    /// <param name="socket">The runtime's WebSocket over <paramref name="connection"/>, or null: the session reads the
+    /// client's frames itself from <paramref name="connection"/>'s transport input, and writes every frame there.</param>
+    /// <param name="frames">Where the session writes its data frames itself (null: through <paramref name="socket"/>, which compresses).</param>
+    /// <param name="connection">The upgraded connection: pings, and without <paramref name="socket"/> everything else.</param>
     public ClientSession(
-        WebSocket socket,
+        WebSocket? socket,
         MessageRing ring,
         StreamFormat format,
         ClientStreamOptions stream,
@@ -114,14 +141,20 @@ internal sealed partial class ClientSession
         TimeSpan heartbeatInterval,
         StreamCounters counters,
         ILogger logger,
-        string client,
+        IPAddress? address,
+        int port,
         FilterStage? filters = null,
         ClientConnection? frames = null,
-        ClientConnection? pings = null)
+        ClientConnection? connection = null)
     {
+        if (socket is null && (connection is not { HasInput: true } || frames is null))
+        {
+            throw new ArgumentException("without a WebSocket the session needs the connection's transport input and output", nameof(connection));
+        }
+
         _filters = filters;
         _frames = frames;
-        _pings = pings;
+        _connection = connection;
         _buffer = new SendBuffer(frames);
         _socket = socket;
         _ring = ring;
@@ -132,13 +165,14 @@ internal sealed partial class ClientSession
         _heartbeatInterval = heartbeatInterval;
         _counters = counters;
         _logger = logger;
-        _client = client;
+        _address = address;
+        _port = port;
         _nextHeartbeat = Environment.TickCount64 + (long)heartbeatInterval.TotalMilliseconds;
         _next = StartPosition(ring, stream);
     }
 
     /// <summary>The client's address as given to the session (for metrics).</summary>
-    public string Client => _client;
+    public string Client => $"{_address}:{_port}";
 
     public StreamFormat Format => _format;
 
@@ -153,6 +187,9 @@ internal sealed partial class ClientSession
 
     /// <summary>The connection's transport output the session frames its messages straight into, if any (see <see cref="SendBuffer"/>; tests).</summary>
     internal PipeWriter? TransportOutput => _frames?.Output;
+
+    /// <summary>The session reads the client's frames itself (no runtime WebSocket: no permessage-deflate).</summary>
+    internal bool ReadsOwnFrames => _socket is null;
 
     /// <summary>Messages dropped for this client.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -214,12 +251,18 @@ internal sealed partial class ClientSession
     {
         try
         {
-            var reader = ReadLoopAsync();
+            // Without the runtime's WebSocket, reading holds no task: it runs when bytes arrive (ReadFrames).
+            var reader = _socket is null ? null : ReadLoopAsync();
+            if (reader is null)
+            {
+                ReadFrames();
+            }
+
             // The write loop is this method's own body, not a method awaited here: one async frame less held by every
             // connected client (its Task and state machine, about 120 bytes).
             try
             {
-                while (!_stop.IsCancellationRequested)
+                while (!Stopping)
                 {
                     // Everything that is waiting goes into one buffer of frames: a heartbeat, a control message's answer,
                     // then the messages from the position on, up to the batch bound.
@@ -267,7 +310,7 @@ internal sealed partial class ClientSession
                         await FlushOrReleaseAsync().ConfigureAwait(false);
 
                         // Older than the window on a broker node: read a batch from the stream before framing.
-                        _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), _stop.Token).ConfigureAwait(false));
+                        _archived = new Queue<(long Seq, CertificateMessage Message)>(await archive.ReadAsync(next, (int)Math.Clamp(_ring.Oldest - next, 1, 256), StopToken).ConfigureAwait(false));
                     }
 
                     if (next <= newest)
@@ -301,7 +344,7 @@ internal sealed partial class ClientSession
 #pragma warning restore CA1031
             {
                 _connectionLost = true;
-                LogSendFailed(_logger, _client, e.Message);
+                LogSendFailed(_logger, Client, e.Message);
                 RequestClose(WebSocketCloseStatus.EndpointUnavailable, "");
             }
             finally
@@ -309,11 +352,18 @@ internal sealed partial class ClientSession
                 _buffer.Clear();
             }
 
-            if (!_connectionLost && _socket.State is (WebSocketState.Open or WebSocketState.CloseReceived))
+            if (!_connectionLost && (_socket is null || _socket.State is (WebSocketState.Open or WebSocketState.CloseReceived)))
             {
                 try
                 {
-                    await _socket.CloseOutputAsync(_closeStatus, _closeDescription, CancellationToken.None).ConfigureAwait(false);
+                    if (_socket is null)
+                    {
+                        await _connection!.WriteAsync(CloseFrame(_closeStatus, _closeDescription), CancellationToken.None).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _socket.CloseOutputAsync(_closeStatus, _closeDescription, CancellationToken.None).ConfigureAwait(false);
+                    }
                 }
 #pragma warning disable CA1031 // The peer may vanish during the close handshake.
                 catch (Exception)
@@ -326,27 +376,56 @@ internal sealed partial class ClientSession
             // Our close frame is out (or the connection is gone): give the client a bounded time to answer it.
             try
             {
-                await reader.WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
+                await (reader ?? ReadingEnded()).WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                _socket.Abort();
-                await reader.ConfigureAwait(false);
+                Abort();
+                await (reader ?? ReadingEnded()).ConfigureAwait(false);
             }
 
-            await _stop.CancelAsync().ConfigureAwait(false);
-            LogClosed(_logger, _client, (int)_closeStatus, _closeDescription, Dropped);
+            Interlocked.Exchange(ref _stopping, 1);
+            if (Volatile.Read(ref _stop) is { } stop)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+
+            LogClosed(_logger, Client, (int)_closeStatus, _closeDescription, Dropped);
         }
         finally
         {
             _abortTimer?.Dispose();
-            _stop.Dispose();
+            Volatile.Read(ref _stop)?.Dispose();
             _buffer.Clear();
             ReplaceFilter(StreamFilter.None);
             _answerSent?.TrySetResult();
             Ended?.Invoke(this);
             Interlocked.Exchange(ref _ended, 1);
             Volatile.Read(ref _completion)?.TrySetResult();
+        }
+    }
+
+    private bool Stopping => Volatile.Read(ref _stopping) != 0;
+
+    /// <summary>Cancelled when the session closes (made at the first use).</summary>
+    private CancellationToken StopToken
+    {
+        get
+        {
+            var stop = Volatile.Read(ref _stop);
+            if (stop is null)
+            {
+                stop = new CancellationTokenSource();
+                stop = Interlocked.CompareExchange(ref _stop, stop, null) ?? stop;
+            }
+
+            // A close requested before the source existed did not cancel it.
+            if (Stopping)
+            {
+                stop.Cancel();
+            }
+
+            return stop.Token;
         }
     }
 
@@ -373,10 +452,11 @@ internal sealed partial class ClientSession
         _closeStatus = status;
         _closeDescription = description;
         // A client that does not read can hold a send forever; the abort timer bounds every close.
-        _abortTimer = new Timer(static state => ((WebSocket)state!).Abort(), _socket, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+        _abortTimer = new Timer(static state => ((ClientSession)state!).Abort(), this, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _stopping, 1);
         try
         {
-            _stop.Cancel();
+            Volatile.Read(ref _stop)?.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -463,7 +543,7 @@ internal sealed partial class ClientSession
         }
 
         var first = next;
-        while (next <= last && _buffer.Length < SendBuffer.BatchBytes && !_stop.IsCancellationRequested)
+        while (next <= last && _buffer.Length < SendBuffer.BatchBytes && !Stopping)
         {
             // A session following its filter's feed jumps to the next seq its filter passed (see StepByFeed).
             if (next != first && _feedFilter is not null && (StepByFeed(ref next, newest) == FeedStep.Sleep || next > last))
@@ -683,7 +763,7 @@ internal sealed partial class ClientSession
             AddGapFrame(from, to);
             if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect)
             {
-                LogTooSlow(_logger, _client, to - from + 1);
+                LogTooSlow(_logger, Client, to - from + 1);
                 RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
             }
 
@@ -698,7 +778,7 @@ internal sealed partial class ClientSession
         var count = to - from + 1;
         Interlocked.Add(ref _dropped, count);
         _counters.AddDropped(count);
-        (_dropReporter ??= new DropReporter(_logger, _client, _format.ToString(), _options.DropLogInterval)).OnDrop(count);
+        (_dropReporter ??= new DropReporter(_logger, Client, _format.ToString(), _options.DropLogInterval)).OnDrop(count);
         if (_stream.Gaps)
         {
             // Drops only ever skip forward from the position, so a pending range and a new one are contiguous.
@@ -770,7 +850,7 @@ internal sealed partial class ClientSession
                 while (offset < _buffer.Length)
                 {
                     var payload = _buffer.NextPayload(ref offset);
-                    await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    await _socket!.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                 }
             }
 
@@ -788,24 +868,224 @@ internal sealed partial class ClientSession
         }
     }
 
+    /// <summary>
+    /// Reads what the client sent from the connection's transport input until the input has to wait, then returns: the
+    /// pipe calls <see cref="OnInput"/> when bytes arrive. An idle client thus holds no async frame for reading, nor a
+    /// WebSocket: only the frame reader's state in this object and the pipe's awaiter in the connection.
+    /// </summary>
+    private void ReadFrames()
+    {
+        try
+        {
+            while (_connection!.TryReadInput(_onInput ??= OnInput, out var result))
+            {
+                if (!HandleInput(result))
+                {
+                    return;
+                }
+            }
+        }
+#pragma warning disable CA1031 // A read failure (reset, abort) ends the session.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            EndReading(lost: true);
+        }
+    }
+
+    private void OnInput()
+    {
+        bool more;
+        try
+        {
+            more = HandleInput(_connection!.TakeInput());
+        }
+#pragma warning disable CA1031 // A read failure (reset, abort) ends the session.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            EndReading(lost: true);
+            return;
+        }
+
+        if (more)
+        {
+            ReadFrames();
+        }
+    }
+
+    /// <summary>
+    /// Acts on every frame in <paramref name="result"/>: message pieces, pings (answered with a pong), pongs, the close.
+    /// True: read on. False: reading ended, or it waits for a pong to be written or a control message's answer to be sent,
+    /// and then goes on by itself (<see cref="ResumeReadingAsync"/>).
+    /// </summary>
+    private bool HandleInput(ReadResult result)
+    {
+        var connection = _connection!;
+        var input = result.Buffer;
+        if (result.IsCanceled)
+        {
+            connection.AdvanceInput(input.Start, input.Start);
+            EndReading(lost: true);
+            return false;
+        }
+
+        if (!input.IsEmpty)
+        {
+            // Any bytes from the client count as alive: a data frame, a ping, a pong, a close.
+            _activity.Touch();
+        }
+
+        Span<byte> payload = stackalloc byte[ReadBufferBytes];
+        var pending = default(ValueTask);
+        var ended = false;
+        while (!ended)
+        {
+            var kind = _frameReader.Read(ref input, payload, out var length);
+            if (kind == ClientFrameKind.NeedMore)
+            {
+                break;
+            }
+
+            switch (kind)
+            {
+                case ClientFrameKind.Data:
+                    pending = OnMessagePiece(_frameReader.IsText, payload[..length], _frameReader.EndOfMessage);
+                    break;
+                case ClientFrameKind.Ping:
+                    // Copied: the write may wait its turn behind a batch of ours.
+                    pending = connection.WriteAsync(ControlFrame(0x8A, payload[..length]), CancellationToken.None);
+                    break;
+                case ClientFrameKind.Close:
+                    RequestClose(WebSocketCloseStatus.NormalClosure, "");
+                    ended = true;
+                    break;
+                case ClientFrameKind.Invalid:
+                    RequestClose(_frameReader.Status, _frameReader.Problem ?? "");
+                    ended = true;
+                    break;
+            }
+
+            if (!pending.IsCompleted)
+            {
+                connection.AdvanceInput(input.Start, input.Start);
+                _ = ResumeReadingAsync(pending);
+                return false;
+            }
+
+            pending.GetAwaiter().GetResult();
+            pending = default;
+        }
+
+        connection.AdvanceInput(input.Start, input.End);
+        if (ended || result.IsCompleted)
+        {
+            // The client's close (or a protocol error) ends reading; so does the end of its input without a close frame.
+            EndReading(lost: !ended);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits for a pong to be written or an answer to be sent, then reads on: the only time reading holds a frame.</summary>
+    private async Task ResumeReadingAsync(ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A failed pong: the connection is gone.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            EndReading(lost: true);
+            return;
+        }
+
+        ReadFrames();
+    }
+
+    private void EndReading(bool lost)
+    {
+        if (lost)
+        {
+            _connectionLost = true;
+            RequestClose(WebSocketCloseStatus.EndpointUnavailable, "");
+        }
+
+        ReturnControlBuffer(ref _control);
+        Interlocked.Exchange(ref _readingEnded, 1);
+        Volatile.Read(ref _readingDone)?.TrySetResult();
+    }
+
+    /// <summary>Completes when reading ended (<see cref="EndReading"/>); created only when the close handshake waits for it.</summary>
+    private Task ReadingEnded()
+    {
+        var done = Volatile.Read(ref _readingDone);
+        if (done is null)
+        {
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done = Interlocked.CompareExchange(ref _readingDone, done, null) ?? done;
+        }
+
+        if (Volatile.Read(ref _readingEnded) != 0)
+        {
+            done.TrySetResult();
+        }
+
+        return done.Task;
+    }
+
+    /// <summary>Ends the connection without a close handshake: a stuck send fails, a read that waits ends.</summary>
+    private void Abort()
+    {
+        if (_socket is null)
+        {
+            _connection!.Dispose();
+        }
+        else
+        {
+            _socket.Abort();
+        }
+    }
+
+    /// <summary>A CLOSE frame with <paramref name="status"/> and <paramref name="description"/> (dropped if it does not fit in 123 bytes).</summary>
+    private static byte[] CloseFrame(WebSocketCloseStatus status, string description)
+    {
+        var reason = System.Text.Encoding.UTF8.GetByteCount(description) <= ClientFrameReader.MaxControlPayload - 2 ? description : "";
+        Span<byte> body = stackalloc byte[ClientFrameReader.MaxControlPayload];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(body, (ushort)status);
+        var length = 2 + System.Text.Encoding.UTF8.GetBytes(reason, body[2..]);
+        return ControlFrame(0x88, body[..length]);
+    }
+
+    /// <summary>A control frame from the server (FIN and <paramref name="finOpcode"/>, unmasked, at most 125 bytes of payload).</summary>
+    private static byte[] ControlFrame(byte finOpcode, ReadOnlySpan<byte> payload)
+    {
+        var frame = new byte[2 + payload.Length];
+        frame[0] = finOpcode;
+        frame[1] = (byte)payload.Length;
+        payload.CopyTo(frame.AsSpan(2));
+        return frame;
+    }
+
+    /// <summary>
+    /// The runtime's WebSocket reads (permessage-deflate). Between messages the loop waits with a zero-byte receive (it
+    /// returns once a frame header is in, consuming no payload), so an idle client holds no read buffer; a small pooled one
+    /// is rented while a message is read.
+    /// </summary>
     private async Task ReadLoopAsync()
     {
-        // Between messages the loop waits with a zero-byte receive (it returns once a frame header is in, consuming no
-        // payload), so an idle client holds no read buffer; a small pooled one is rented while a message is read. Small on
-        // purpose: clients send only tiny messages. Lengths add up across partial reads, so an oversized message is still
-        // seen. A control message ({"filter":...}, up to MaxControlMessageBytes) is gathered in a pooled buffer that
-        // exists only while it is read.
+        var socket = _socket!;
         byte[]? buffer = null;
-        long messageLength = 0;
-        var isControl = false;
-        byte[]? control = null;
         try
         {
             while (true)
             {
                 if (buffer is null)
                 {
-                    var next = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                    var next = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
                     _activity.Touch();
                     if (next.MessageType == WebSocketMessageType.Close)
                     {
@@ -821,7 +1101,7 @@ internal sealed partial class ClientSession
                     buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
                 }
 
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(0, ReadBufferBytes), CancellationToken.None).ConfigureAwait(false);
+                var result = await socket.ReceiveAsync(buffer.AsMemory(0, ReadBufferBytes), CancellationToken.None).ConfigureAwait(false);
                 _activity.Touch();
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -829,49 +1109,14 @@ internal sealed partial class ClientSession
                     return;
                 }
 
-                var chunk = buffer.AsSpan(0, result.Count);
-                if (messageLength == 0)
-                {
-                    isControl = _filters is not null && result.MessageType == WebSocketMessageType.Text && FilterControlMessage.LooksLikeControl(chunk);
-                }
-
-                var previousLength = (int)Math.Min(messageLength, int.MaxValue);
-                messageLength += result.Count;
-                if (messageLength > (isControl ? _options.MaxControlMessageBytes : _options.MaxClientMessageBytes))
-                {
-                    ReturnControlBuffer(ref control);
-                    isControl = false;
-                    RequestClose(WebSocketCloseStatus.MessageTooBig, "Message too big");
-                }
-                else if (isControl)
-                {
-                    var grown = GrowControlBuffer(control, previousLength, (int)messageLength);
-                    if (grown is null)
-                    {
-                        ReturnControlBuffer(ref control);
-                        isControl = false;
-                        RequestClose(TryAgainLater, "Server busy with other control messages");
-                    }
-                    else
-                    {
-                        control = grown;
-                        chunk.CopyTo(control.AsSpan(previousLength));
-                    }
-                }
-
+                var answered = OnMessagePiece(result.MessageType == WebSocketMessageType.Text, buffer.AsSpan(0, result.Count), result.EndOfMessage);
                 if (result.EndOfMessage)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = null;
-                    if (isControl && control is not null)
-                    {
-                        await ApplyControlMessageAsync(control.AsMemory(0, (int)messageLength)).ConfigureAwait(false);
-                        ReturnControlBuffer(ref control);
-                    }
-
-                    messageLength = 0;
-                    isControl = false;
                 }
+
+                await answered.ConfigureAwait(false);
             }
         }
 #pragma warning disable CA1031 // A read failure (reset, abort) ends the session.
@@ -883,12 +1128,67 @@ internal sealed partial class ClientSession
         }
         finally
         {
-            ReturnControlBuffer(ref control);
+            ReturnControlBuffer(ref _control);
             if (buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>
+    /// One piece of a client message, in order. Clients send only tiny messages; lengths add up across pieces, so an
+    /// oversized message is seen (1009). A control message (<c>{"filter":...}</c>, up to
+    /// <see cref="StreamingOptions.MaxControlMessageBytes"/>) is gathered in a pooled buffer that exists only while it is
+    /// read, and applied at its end.
+    /// </summary>
+    /// <returns>Completes when the control message this piece ended was answered (at once for any other piece).</returns>
+    private ValueTask OnMessagePiece(bool text, ReadOnlySpan<byte> piece, bool endOfMessage)
+    {
+        if (_messageLength == 0)
+        {
+            _isControl = _filters is not null && text && FilterControlMessage.LooksLikeControl(piece);
+        }
+
+        var previousLength = (int)Math.Min(_messageLength, int.MaxValue);
+        _messageLength += piece.Length;
+        if (_messageLength > (_isControl ? _options.MaxControlMessageBytes : _options.MaxClientMessageBytes))
+        {
+            ReturnControlBuffer(ref _control);
+            _isControl = false;
+            RequestClose(WebSocketCloseStatus.MessageTooBig, "Message too big");
+        }
+        else if (_isControl)
+        {
+            var grown = GrowControlBuffer(_control, previousLength, (int)_messageLength);
+            if (grown is null)
+            {
+                ReturnControlBuffer(ref _control);
+                _isControl = false;
+                RequestClose(TryAgainLater, "Server busy with other control messages");
+            }
+            else
+            {
+                _control = grown;
+                piece.CopyTo(_control.AsSpan(previousLength));
+            }
+        }
+
+        if (!endOfMessage)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var answered = ValueTask.CompletedTask;
+        if (_isControl && _control is not null)
+        {
+            answered = ApplyControlMessage(_control.AsSpan(0, (int)_messageLength));
+            ReturnControlBuffer(ref _control);
+        }
+
+        _messageLength = 0;
+        _isControl = false;
+        return answered;
     }
 
     /// <summary>A buffer of at least <paramref name="needed"/> bytes holding the first <paramref name="used"/>; null when the budget is spent.</summary>
@@ -930,21 +1230,21 @@ internal sealed partial class ClientSession
     /// is decided by it) and is answered with filter_ok; a bad one is answered with error and changes nothing. The answer
     /// is sent by the writer loop before the next message (it is the only sender).
     /// </summary>
-    private async Task ApplyControlMessageAsync(ReadOnlyMemory<byte> text)
+    private ValueTask ApplyControlMessage(ReadOnlySpan<byte> text)
     {
         byte[] answer;
-        switch (FilterControlMessage.Parse(text.Span, out var filter, out var error))
+        switch (FilterControlMessage.Parse(text, out var filter, out var error))
         {
             case FilterControlMessage.Kind.Filter:
                 ReplaceFilter(filter);
                 answer = FilterControlMessage.FilterOk(filter.Domains.Count);
-                LogFilterReplaced(_logger, _client, filter.ToString());
+                LogFilterReplaced(_logger, Client, filter.ToString());
                 break;
             case FilterControlMessage.Kind.Error:
                 answer = FilterControlMessage.Error(error);
                 break;
             default:
-                return;
+                return ValueTask.CompletedTask;
         }
 
         // One answer at a time: the reader waits until the writer sent it, so a client cannot pile answers up.
@@ -952,9 +1252,14 @@ internal sealed partial class ClientSession
         Volatile.Write(ref _answerSent, sent);
         Volatile.Write(ref _answer, answer);
         _wake.Set();
+        return WaitForAnswerAsync(sent.Task);
+    }
+
+    private async ValueTask WaitForAnswerAsync(Task sent)
+    {
         try
         {
-            await sent.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
+            await sent.WaitAsync(StopToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -978,7 +1283,7 @@ internal sealed partial class ClientSession
         var timeoutMs = (long)_options.ClientTimeout.TotalMilliseconds;
         if (now - _activity.LastSeen > timeoutMs)
         {
-            LogSilent(_logger, _client, timeoutMs / 1000.0);
+            LogSilent(_logger, Client, timeoutMs / 1000.0);
             RequestClose(WebSocketCloseStatus.PolicyViolation, "No data received");
             return;
         }
@@ -998,7 +1303,7 @@ internal sealed partial class ClientSession
             var behindSince = Interlocked.Read(ref _behindSince);
             if (_options.SlowClientPolicy == SlowClientPolicy.Disconnect && behindSince != 0 && now - behindSince > timeoutMs)
             {
-                LogTooSlow(_logger, _client, Dropped);
+                LogTooSlow(_logger, Client, Dropped);
                 RequestClose(WebSocketCloseStatus.PolicyViolation, "Client too slow");
                 return;
             }
@@ -1007,10 +1312,10 @@ internal sealed partial class ClientSession
         // A client silent for the ping interval is pinged (once per interval while it stays silent); its pong is inbound
         // bytes. Here rather than in the WebSocket's keep-alive, which holds a timer and its state per client.
         var pingMs = (long)_options.PingInterval.TotalMilliseconds;
-        if (_pings is not null && now - Math.Max(_activity.LastSeen, _lastPing) >= pingMs && _socket.State == WebSocketState.Open)
+        if (_connection is not null && now - Math.Max(_activity.LastSeen, _lastPing) >= pingMs && (_socket is null || _socket.State == WebSocketState.Open))
         {
             _lastPing = now;
-            _ = PingAsync(_pings);
+            _ = PingAsync(_connection);
         }
 
         var heartbeatMs = (long)_heartbeatInterval.TotalMilliseconds;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.WebSockets;
 using Certstream.Messages;
 using Certstream.Streaming.Filtering;
@@ -48,22 +49,27 @@ internal sealed class ConnectedClients
     /// <summary>Connected clients whose sessions frame their messages straight into a transport output of type <typeparamref name="TOutput"/> (tests).</summary>
     internal int WritingTo<TOutput>() where TOutput : PipeWriter => _sessions.Keys.Count(s => s.TransportOutput is TOutput);
 
+    /// <summary>Connected clients whose sessions read the client's frames themselves, without the runtime's WebSocket (tests).</summary>
+    internal int ReadingOwnFrames => _sessions.Keys.Count(s => s.ReadsOwnFrames);
+
     /// <summary>Messages dropped so far for each connected client (read-only, for metrics).</summary>
     public IReadOnlyList<(string Client, StreamFormat Format, long Dropped)> DropsByClient() =>
         [.. _sessions.Keys.Select(s => (s.Client, s.Format, s.Dropped))];
 
     /// <summary>
-    /// Serves an accepted WebSocket until it closes. <paramref name="activity"/> must be fed with every inbound byte
-    /// (see <see cref="ClientConnection"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
+    /// Serves an upgraded WebSocket connection until it closes. <paramref name="activity"/> must be fed with every inbound
+    /// byte (see <see cref="ClientConnection"/>); <paramref name="heartbeatInterval"/> zero means no heartbeats.
     /// </summary>
+    /// <param name="socket">The runtime's WebSocket (permessage-deflate, or no <paramref name="connection"/>), or null: the
+    /// session reads the client's frames itself from <paramref name="connection"/>'s transport input.</param>
     /// <param name="filter">The filter the client connected with (<see cref="StreamFilter.None"/>: the whole stream).</param>
-    /// <param name="frames">The upgraded connection under <paramref name="socket"/>, where the session writes its data frames
-    /// itself (several per write); null: every message goes through <paramref name="socket"/> (permessage-deflate).</param>
-    /// <param name="pings">The upgraded connection, where the session writes its pings to a silent client; null when
-    /// <paramref name="socket"/> pings by itself (its keep-alive interval).</param>
-    internal Task ServeAsync(WebSocket socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, string client, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null, ClientConnection? pings = null)
+    /// <param name="frames">The upgraded connection, where the session writes its data frames itself (several per write);
+    /// null: every message goes through <paramref name="socket"/> (permessage-deflate).</param>
+    /// <param name="connection">The upgraded connection, where the session writes its pings to a silent client (and without
+    /// <paramref name="socket"/> its pongs and close frame); null when <paramref name="socket"/> pings by itself (its
+    /// keep-alive interval).</param>
+    internal Task ServeAsync(WebSocket? socket, StreamFormat format, ClientActivity activity, TimeSpan heartbeatInterval, IPAddress? address, int port, ClientStreamOptions? stream = null, StreamFilter? filter = null, ClientConnection? frames = null, ClientConnection? connection = null)
     {
-        ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(activity);
         var counters = _broadcaster.CountersOf(format);
         var session = new ClientSession(
@@ -76,10 +82,11 @@ internal sealed class ConnectedClients
             heartbeatInterval,
             counters,
             _logger,
-            client,
+            address,
+            port,
             _broadcaster.FilterStage,
             frames,
-            pings)
+            connection)
         {
             // A callback instead of awaiting the session here: one async frame less held by every connected client.
             Ended = _ended,

@@ -11,6 +11,7 @@ namespace Certstream.Tests.Integration.Streaming;
 /// </summary>
 internal sealed class RawWebSocketClient : IDisposable
 {
+    public const byte Continuation = 0x0;
     public const byte Text = 0x1;
     public const byte Close = 0x8;
     public const byte Ping = 0x9;
@@ -27,7 +28,8 @@ internal sealed class RawWebSocketClient : IDisposable
 
     public string ResponseHead { get; private set; } = "";
 
-    public static async Task<RawWebSocketClient> ConnectAsync(int port, string path, int? receiveBufferSize = null, string? extraHeaders = null)
+    /// <param name="key">The Sec-WebSocket-Key (by default 16 random bytes in base64).</param>
+    public static async Task<RawWebSocketClient> ConnectAsync(int port, string path, int? receiveBufferSize = null, string? extraHeaders = null, string? key = null)
     {
         var tcp = new TcpClient(AddressFamily.InterNetwork);
         if (receiveBufferSize is int size)
@@ -37,7 +39,7 @@ internal sealed class RawWebSocketClient : IDisposable
 
         await tcp.ConnectAsync("127.0.0.1", port);
         var client = new RawWebSocketClient(tcp);
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        key ??= Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var request = $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                       $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n";
         await client._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
@@ -70,28 +72,57 @@ internal sealed class RawWebSocketClient : IDisposable
     }
 
     /// <summary>Sends one masked, final frame (clients must mask).</summary>
-    public async Task SendFrameAsync(byte opcode, byte[] payload)
+    public Task SendFrameAsync(byte opcode, byte[] payload) => SendAsync(Frame(opcode, payload));
+
+    /// <summary>Sends <paramref name="bytes"/> as they are (frames built with <see cref="Frame"/>, possibly several, possibly broken).</summary>
+    public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Reads until the server closes the TCP connection; false if it sends anything first or stays open for 10 s.</summary>
+    public async Task<bool> EndsAsync()
     {
-        var frame = new List<byte> { (byte)(0x80 | opcode) };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            return await _stream.ReadAsync(new byte[1], timeout.Token) == 0;
+        }
+        catch (IOException)
+        {
+            return true; // reset
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One client frame (RFC 6455 §5.2): FIN (unless <paramref name="fin"/> is false), the opcode, and masked unless told otherwise.</summary>
+    public static byte[] Frame(byte opcode, byte[] payload, bool fin = true, bool masked = true)
+    {
+        var maskBit = masked ? 0x80 : 0;
+        var frame = new List<byte> { (byte)((fin ? 0x80 : 0) | opcode) };
         if (payload.Length < 126)
         {
-            frame.Add((byte)(0x80 | payload.Length));
+            frame.Add((byte)(maskBit | payload.Length));
         }
         else
         {
-            frame.Add(0x80 | 126);
+            frame.Add((byte)(maskBit | 126));
             frame.Add((byte)(payload.Length >> 8));
             frame.Add((byte)payload.Length);
         }
 
-        var mask = RandomNumberGenerator.GetBytes(4);
-        frame.AddRange(mask);
+        var mask = masked ? RandomNumberGenerator.GetBytes(4) : [0, 0, 0, 0];
+        if (masked)
+        {
+            frame.AddRange(mask);
+        }
+
         for (var i = 0; i < payload.Length; i++)
         {
             frame.Add((byte)(payload[i] ^ mask[i % 4]));
         }
 
-        await _stream.WriteAsync(frame.ToArray());
+        return [.. frame];
     }
 
     public static int CloseCode(byte[] closePayload) =>
