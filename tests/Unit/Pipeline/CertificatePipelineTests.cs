@@ -64,6 +64,50 @@ public class CertificatePipelineTests
         Assert.Equal([(LogA.NormalizedKey, 13L)], acknowledged);
     }
 
+    [Fact]
+    public async Task A_big_batch_is_published_a_chunk_at_a_time_each_chunk_seen_when_its_parse_began()
+    {
+        // 150 entries: chunks of 64, 64 and 22. The clock moves one second each time it is read, so every parse start
+        // has its own time; before chunks, the whole batch carried the time its first entry's parse began.
+        var input = Channel.CreateUnbounded<LogEntryBatch>();
+        await input.Writer.WriteAsync(Batch(LogA, 1000, 150), TestContext.Current.CancellationToken);
+        input.Writer.Complete();
+        var sink = new RecordingSink();
+        var time = new SteppingTime();
+        var pipeline = new CertificatePipeline(input.Reader, sink, new PipelineStats(), NullLogger.Instance, time);
+
+        await pipeline.RunAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(Enumerable.Range(1000, 150).Select(i => (long)i), sink.Published.Select(m => m.CertIndex));
+        var seen = sink.Published.Select(m => m.Update!.SeenMilliseconds).ToList();
+        var chunks = seen.Chunk(CertificatePipeline.PublishChunk).ToList();
+        Assert.Equal([64, 64, 22], chunks.Select(c => c.Length));
+        Assert.All(chunks, chunk => Assert.Single(chunk.Distinct()));
+        Assert.True(chunks[0][0] < chunks[1][0] && chunks[1][0] < chunks[2][0], string.Join(", ", chunks.Select(c => c[0])));
+    }
+
+    /// <summary>Every message the pipeline publishes, in order.</summary>
+    private sealed class RecordingSink : IMessageSink
+    {
+        public List<CertificateMessage> Published { get; } = [];
+
+        public ValueTask PublishAsync(CertificateMessage message, CtLog log, CancellationToken cancellationToken)
+        {
+            Published.Add(message);
+            return ValueTask.CompletedTask;
+        }
+
+        public bool WantsEncoded(StreamFormat format) => false;
+    }
+
+    /// <summary>A clock that is one second later every time it is read.</summary>
+    private sealed class SteppingTime : TimeProvider
+    {
+        private long _seconds;
+
+        public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(Interlocked.Increment(ref _seconds));
+    }
+
     private static async Task<(PipelineStats Stats, List<CertificateMessage> Published, List<(string, long)> Acknowledged)> RunAsync(params LogEntryBatch[] batches)
     {
         var input = Channel.CreateUnbounded<LogEntryBatch>();
