@@ -208,26 +208,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Completes when the session has ended, however it ended.</summary>
-    public Task Completion
-    {
-        get
-        {
-            var completion = Volatile.Read(ref _completion);
-            if (completion is null)
-            {
-                completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                completion = Interlocked.CompareExchange(ref _completion, completion, null) ?? completion;
-            }
-
-            // Ended before the source existed: RunAsync found none to complete.
-            if (Volatile.Read(ref _ended) != 0)
-            {
-                completion.TrySetResult();
-            }
-
-            return completion.Task;
-        }
-    }
+    public Task Completion => WhenEnded(ref _completion, ref _ended);
 
     /// <summary>Called once when the session has ended, before <see cref="Completion"/> completes (the owner's clean-up).</summary>
     internal Action<ClientSession>? Ended { get; set; }
@@ -400,8 +381,7 @@ internal sealed partial class ClientSession
             ReplaceFilter(StreamFilter.None);
             _answerSent?.TrySetResult();
             Ended?.Invoke(this);
-            Interlocked.Exchange(ref _ended, 1);
-            Volatile.Read(ref _completion)?.TrySetResult();
+            MarkEnded(ref _completion, ref _ended);
         }
     }
 
@@ -1015,26 +995,39 @@ internal sealed partial class ClientSession
         }
 
         ReturnControlBuffer(ref _control);
-        Interlocked.Exchange(ref _readingEnded, 1);
-        Volatile.Read(ref _readingDone)?.TrySetResult();
+        MarkEnded(ref _readingDone, ref _readingEnded);
     }
 
     /// <summary>Completes when reading ended (<see cref="EndReading"/>); created only when the close handshake waits for it.</summary>
-    private Task ReadingEnded()
+    private Task ReadingEnded() => WhenEnded(ref _readingDone, ref _readingEnded);
+
+    /// <summary>
+    /// The task of a completion made only when somebody waits for it (an idle client would hold one for nothing): made at
+    /// the first ask, and completed then if <paramref name="ended"/> was set before it existed.
+    /// </summary>
+    private static Task WhenEnded(ref TaskCompletionSource? source, ref int ended)
     {
-        var done = Volatile.Read(ref _readingDone);
-        if (done is null)
+        var completion = Volatile.Read(ref source);
+        if (completion is null)
         {
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            done = Interlocked.CompareExchange(ref _readingDone, done, null) ?? done;
+            completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            completion = Interlocked.CompareExchange(ref source, completion, null) ?? completion;
         }
 
-        if (Volatile.Read(ref _readingEnded) != 0)
+        // Ended before the source existed: the end found none to complete.
+        if (Volatile.Read(ref ended) != 0)
         {
-            done.TrySetResult();
+            completion.TrySetResult();
         }
 
-        return done.Task;
+        return completion.Task;
+    }
+
+    /// <summary>Marks the end and completes the waiters' source of <see cref="WhenEnded"/> if there is one yet.</summary>
+    private static void MarkEnded(ref TaskCompletionSource? source, ref int ended)
+    {
+        Interlocked.Exchange(ref ended, 1);
+        Volatile.Read(ref source)?.TrySetResult();
     }
 
     /// <summary>Ends the connection without a close handshake: a stuck send fails, a read that waits ends.</summary>
